@@ -1,0 +1,129 @@
+#include "shared/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shared/macros.h"
+
+static int open_input(const char *path) {
+        if (strcmp(path, "-") == 0)
+                return STDIN_FILENO;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+}
+
+/* Reads up to cap bytes; -EFBIG when more is there. */
+static int read_all(int fd, uint8_t *buf, size_t cap, size_t *ret_len) {
+        size_t n = 0;
+        for (;;) {
+                uint8_t extra;
+                uint8_t *dst = n < cap ? buf + n : &extra;
+                size_t want = n < cap ? cap - n : 1;
+                ssize_t k = read(fd, dst, want);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                if (n >= cap)
+                        return -EFBIG;
+                n += (size_t) k;
+        }
+        *ret_len = n;
+        return 0;
+}
+
+int read_secret_input(const char *path, size_t max, struct secret *ret) {
+        _cleanup_(secret_clearp) struct secret s = {};
+        int fd = open_input(path);
+        if (fd < 0)
+                return fd;
+
+        int r = secret_new(max, &s);
+        if (r >= 0)
+                r = read_all(fd, s.data, max, &s.len);
+        if (fd != STDIN_FILENO)
+                close(fd);
+        if (r < 0)
+                return r;
+        *ret = s;
+        s = (struct secret) {};
+        return 0;
+}
+
+void secret_strip_one_newline(struct secret *s) {
+        if (s->len > 0 && s->data[s->len - 1] == '\n') {
+                s->len--;
+                s->data[s->len] = 0;
+        }
+}
+
+int read_small_file(const char *path, size_t max, char **ret_data, size_t *ret_len) {
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        _cleanup_(freep) char *buf = malloc(max + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t n;
+        int r = read_all(fd, (uint8_t *) buf, max, &n);
+        if (r < 0)
+                return r;
+        buf[n] = '\0';
+        *ret_data = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = n;
+        return 0;
+}
+
+static int write_full(int fd, const uint8_t *p, size_t len) {
+        while (len > 0) {
+                ssize_t k = write(fd, p, len);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                len -= (size_t) k;
+        }
+        return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode) {
+        _cleanup_(freep) char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+                return -ENOMEM;
+        _cleanup_(closep) int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        int r = write_full(fd, data, len);
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+
+        /* Make the rename itself durable. */
+        _cleanup_(freep) char *dir_copy = strdup(path);
+        if (dir_copy) {
+                _cleanup_(closep) int dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0)
+                        (void) fsync(dfd);
+        }
+        return 0;
+}

@@ -1,0 +1,23 @@
+/* Reading secrets from files or stdin, and writing files atomically. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "shared/secmem.h"
+
+/* Reads all of `path` ("-" means stdin) into secure memory. Files are opened with
+ * O_NOFOLLOW|O_CLOEXEC. -EFBIG when there are more than `max` bytes, -ENOENT/-EACCES/... as
+ * open(2) says, -ELOOP for a symbolic link. The result is not NUL-terminated. */
+int read_secret_input(const char *path, size_t max, struct secret *ret);
+
+/* Drops exactly one trailing "\n" from a secret read from a file, if there is one. */
+void secret_strip_one_newline(struct secret *s);
+
+/* Reads a small regular file (at most `max` bytes) into a NUL-terminated malloc'd buffer. */
+int read_small_file(const char *path, size_t max, char **ret_data, size_t *ret_len);
+
+/* Writes `data` to `path` through a temporary file in the same directory, fsync and rename:
+ * readers see either the old or the new file, never a part of it. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
