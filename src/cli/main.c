@@ -1,0 +1,88 @@
+/* ykunlock: the verb table and dispatch. Each verb lives in its own verb-*.c file. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "cli/cli.h"
+#include "cli/exit-code.h"
+
+static const struct verb verbs[] = {
+        { "token list", "[--json]",
+          "List the tokens seen on every transport: transport, reader, serial, firmware, slot 1/2 state.",
+          verb_token_list },
+        { "token setup",
+          "[--slot 1|2] [--touch] [--generate | --secret-file F|-] [--show-secret] [--force]\n"
+          "                      [--access-code-file F|-] [--new-access-code-file F|-]",
+          "Program a YubiKey slot for HMAC-SHA1 challenge-response (replaces ykman otp chalresp).",
+          verb_token_setup },
+};
+
+static void print_help(void) {
+        printf("Usage: ykunlock VERB [OPTIONS]\n\n"
+               "Unlock LUKS2 vaults with the HMAC-SHA1 challenge-response slot of a YubiKey.\n\n"
+               "Verbs:\n");
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                printf("  ykunlock %s %s\n      %s\n", verbs[i].name, verbs[i].usage, verbs[i].summary);
+        printf("\nGlobal options (before or after the verb's arguments):\n"
+               "  --reader NAME                 a PC/SC reader whose name contains NAME\n"
+               "  --serial N                    the token with this serial number\n"
+               "  --transport pcsc|hid|auto     how to reach tokens (default auto)\n"
+               "  --header FILE                 a detached LUKS2 header\n"
+               "  --verbose                     say more about what happens\n\n"
+               "--slot is always the YubiKey slot (1 or 2, default 2), never a LUKS keyslot.\n\n%s",
+               exit_code_help);
+}
+
+/* Finds the verb named by argv[1] (and argv[2] for "token ..."): returns how many words it
+ * took, or 0. */
+static size_t find_verb(int argc, char **argv, const struct verb **ret) {
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+                const char *name = verbs[i].name, *space = strchr(name, ' ');
+                if (!space) {
+                        if (strcmp(argv[1], name) == 0) {
+                                *ret = &verbs[i];
+                                return 1;
+                        }
+                        continue;
+                }
+                if (argc > 2 && strncmp(argv[1], name, (size_t) (space - name)) == 0 &&
+                    argv[1][space - name] == '\0' && strcmp(argv[2], space + 1) == 0) {
+                        *ret = &verbs[i];
+                        return 2;
+                }
+        }
+        return 0;
+}
+
+/* Secrets may sit in this process's memory: no core dumps of it. (Only the CLI does this; the
+ * plugin lives in someone else's process and marks its pages MADV_DONTDUMP instead.) */
+static void forbid_core_dumps(void) {
+        struct rlimit none = { 0, 0 };
+        (void) setrlimit(RLIMIT_CORE, &none);
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int main(int argc, char **argv) {
+        forbid_core_dumps();
+
+        if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                print_help();
+                return argc < 2 ? EXIT_USAGE : EXIT_OK;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("ykunlock %s\n", YKUNLOCK_VERSION);
+                return EXIT_OK;
+        }
+
+        const struct verb *verb = NULL;
+        size_t words = find_verb(argc, argv, &verb);
+        if (words == 0)
+                return cli_usage_error("unknown verb '%s%s%s' (see ykunlock --help)", argv[1],
+                                       argc > 2 && strcmp(argv[1], "token") == 0 ? " " : "",
+                                       argc > 2 && strcmp(argv[1], "token") == 0 ? argv[2] : "");
+
+        struct cli_global g = {};
+        /* The verb sees its own name as argv[0]. */
+        return verb->run(argc - (int) words, argv + words, &g);
+}

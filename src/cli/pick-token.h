@@ -1,0 +1,10 @@
+/* Choosing the one token a command works on: create, enroll and setup refuse to guess. */
+#pragma once
+
+#include "cli/cli.h"
+#include "otp/discover.h"
+
+/* Discovers tokens with the global filters and picks exactly one usable token into *ret.
+ * Prints the error itself and returns an exit code (EXIT_OK on success): no token (3),
+ * several without --serial/--reader (5, listing them). */
+int cli_pick_token(const struct cli_global *g, struct yk_token *ret);

@@ -1,0 +1,71 @@
+#include "cli/prompt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static void say_touch(void *userdata) {
+        struct touch_prompt_ctx *ctx = userdata;
+        if (ctx->said)
+                return;
+        ctx->said = true;
+        if (ctx->serial_known)
+                fprintf(stderr, "Touch your YubiKey (serial %u)…\n", ctx->serial);
+        else
+                fprintf(stderr, "Touch your YubiKey…\n");
+}
+
+struct yk_prompt touch_prompt(struct touch_prompt_ctx *ctx) {
+        return (struct yk_prompt) { .touch = say_touch, .userdata = ctx };
+}
+
+bool stdin_is_terminal(void) {
+        return isatty(STDIN_FILENO) == 1;
+}
+
+static void restore_echo(struct termios **saved) {
+        if (*saved)
+                (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, *saved);
+}
+
+int prompt_secret(const char *question, struct secret *ret) {
+        if (!stdin_is_terminal())
+                return -ENOTTY;
+
+        struct termios old, quiet;
+        if (tcgetattr(STDIN_FILENO, &old) < 0)
+                return -errno;
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t) ECHO;
+        quiet.c_lflag |= ECHONL;
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+                return -errno;
+        _cleanup_(restore_echo) struct termios *saved = &old;
+
+        fprintf(stderr, "%s", question);
+        fflush(stderr);
+
+        _cleanup_(secret_clearp) struct secret s = {};
+        int r = secret_new(1024, &s);
+        if (r < 0)
+                return r;
+        /* Byte by byte, straight into secure memory: stdio would keep a copy in its buffer. */
+        size_t n = 0;
+        for (;;) {
+                char c;
+                ssize_t k = read(STDIN_FILENO, &c, 1);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0 || c == '\n')
+                        break;
+                if (n == s.len)
+                        return -E2BIG;
+                s.data[n++] = (uint8_t) c;
+        }
+        s.len = n;
+        *ret = s;
+        s = (struct secret) {};
+        return 0;
+}

@@ -1,0 +1,11 @@
+/* Secrets given to the CLI in files or on stdin ("-"). */
+#pragma once
+
+#include <stddef.h>
+
+#include "shared/secmem.h"
+
+/* Reads `path` ("-" = stdin) holding exactly 2*n hexadecimal characters and at most one
+ * trailing newline; decodes into *ret (n bytes, secure memory). `what` names the option in
+ * messages ("--secret-file"). Prints its own error; returns an exit code. */
+int cli_read_hex_secret(const char *path, size_t n, const char *what, struct secret *ret);

@@ -1,0 +1,265 @@
+/* ykunlock token setup: program a slot for HMAC-SHA1 challenge-response, then prove it works by
+ * a challenge whose answer is checked against the same HMAC computed here. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/exit-code.h"
+#include "cli/pick-token.h"
+#include "cli/prompt.h"
+#include "cli/secret-input.h"
+#include "crypto/hmac.h"
+#include "crypto/random.h"
+#include "otp/applet.h"
+#include "otp/config.h"
+#include "otp/discover.h"
+#include "shared/errors.h"
+#include "shared/hex.h"
+
+enum {
+        OPT_SLOT = 0x100,
+        OPT_TOUCH,
+        OPT_GENERATE,
+        OPT_SECRET_FILE,
+        OPT_SHOW_SECRET,
+        OPT_FORCE,
+        OPT_ACCESS_CODE_FILE,
+        OPT_NEW_ACCESS_CODE_FILE,
+};
+
+struct setup_args {
+        int slot;
+        bool touch, generate, show_secret, force;
+        const char *secret_file, *access_code_file, *new_access_code_file;
+};
+
+static int on_option(int id, const char *arg, void *userdata) {
+        struct setup_args *a = userdata;
+        switch (id) {
+        case OPT_SLOT:
+                if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
+                        return cli_usage_error("--slot takes 1 or 2 (the YubiKey slot), not '%s'", arg);
+                a->slot = arg[0] - '0';
+                return 0;
+        case OPT_TOUCH:
+                a->touch = true;
+                return 0;
+        case OPT_GENERATE:
+                a->generate = true;
+                return 0;
+        case OPT_SECRET_FILE:
+                a->secret_file = arg;
+                return 0;
+        case OPT_SHOW_SECRET:
+                a->show_secret = true;
+                return 0;
+        case OPT_FORCE:
+                a->force = true;
+                return 0;
+        case OPT_ACCESS_CODE_FILE:
+                a->access_code_file = arg;
+                return 0;
+        case OPT_NEW_ACCESS_CODE_FILE:
+                a->new_access_code_file = arg;
+                return 0;
+        }
+        return EXIT_USAGE;
+}
+
+static int check_args(const struct setup_args *a) {
+        if (a->generate && a->secret_file)
+                return cli_usage_error("--generate and --secret-file exclude each other");
+        const char *paths[] = { a->secret_file, a->access_code_file, a->new_access_code_file };
+        const char *names[] = { "--secret-file", "--access-code-file", "--new-access-code-file" };
+        return cli_check_one_stdin(paths, names, 3);
+}
+
+/* Everything read from the person before the token is touched. */
+struct setup_inputs {
+        struct secret secret, access_code, new_access_code;
+};
+
+static void setup_inputs_clear(struct setup_inputs *in) {
+        secret_clear(&in->secret);
+        secret_clear(&in->access_code);
+        secret_clear(&in->new_access_code);
+}
+
+static int read_inputs(const struct setup_args *a, struct setup_inputs *in) {
+        int code;
+        if (a->secret_file) {
+                code = cli_read_hex_secret(a->secret_file, YK_HMAC_SECRET_SIZE, "--secret-file", &in->secret);
+                if (code != EXIT_OK)
+                        return code;
+        } else {
+                int r = secret_new(YK_HMAC_SECRET_SIZE, &in->secret);
+                if (r >= 0)
+                        r = crypto_random(in->secret.data, in->secret.len);
+                if (r < 0)
+                        return cli_error(r, "cannot generate a secret: %s", cli_strerror(r));
+        }
+        if (a->access_code_file) {
+                code = cli_read_hex_secret(a->access_code_file, YK_ACCESS_CODE_SIZE, "--access-code-file", &in->access_code);
+                if (code != EXIT_OK)
+                        return code;
+        }
+        if (a->new_access_code_file) {
+                code = cli_read_hex_secret(a->new_access_code_file, YK_ACCESS_CODE_SIZE, "--new-access-code-file",
+                                           &in->new_access_code);
+                if (code != EXIT_OK)
+                        return code;
+        }
+        return EXIT_OK;
+}
+
+static void describe_token(const struct yk_token *t, char *buf, size_t len) {
+        if (t->serial_known)
+                snprintf(buf, len, "token %u", t->serial);
+        else
+                snprintf(buf, len, "the token in %s", t->device.name);
+}
+
+static int refuse_overwrite(const char *who, int slot, enum yk_slot_state state) {
+        if (state == YK_SLOT_KEYBOARD)
+                return cli_error(-YK_ERR_REFUSED,
+                                 "slot %d of %s holds a touch-triggered credential (Yubico OTP or static password); "
+                                 "--force overwrites it",
+                                 slot, who);
+        return cli_error(-YK_ERR_REFUSED,
+                         "slot %d of %s is already programmed (it may hold a secret that opens a vault); "
+                         "--force overwrites it",
+                         slot, who);
+}
+
+static double now_seconds(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Sends a random challenge and compares the answer with HMAC-SHA1 computed here. */
+static int verify_slot(struct yk_conn *conn, const struct yk_otp_status *st, int slot, const struct secret *secret,
+                       bool touch, const struct yk_token *t, const char *who) {
+        uint8_t challenge[YK_CHALLENGE_MIN];
+        _cleanup_(secret_clearp) struct secret expected = {}, got = {};
+        int r = crypto_random(challenge, sizeof(challenge));
+        if (r >= 0)
+                r = secret_new(YK_HMAC_RESPONSE_SIZE, &expected);
+        if (r >= 0)
+                r = secret_new(YK_HMAC_RESPONSE_SIZE, &got);
+        if (r >= 0)
+                r = crypto_hmac_sha1(secret->data, secret->len, challenge, sizeof(challenge), expected.data);
+        if (r < 0)
+                return cli_error(r, "cannot prepare the verification: %s", cli_strerror(r));
+
+        struct touch_prompt_ctx ctx = { .serial_known = t->serial_known, .serial = t->serial };
+        struct yk_prompt prompt = touch_prompt(&ctx);
+        double start = now_seconds();
+        r = yk_otp_challenge_hmac(conn, st, slot, challenge, sizeof(challenge), touch ? &prompt : NULL, got.data);
+        if (r == -YK_ERR_NO_TOUCH)
+                return cli_error(r, "touch was not received in %.0f s; slot %d of %s is programmed but not verified",
+                                 now_seconds() - start, slot, who);
+        if (r < 0)
+                return cli_error(r, "slot %d of %s was written but does not answer a challenge: %s", slot, who,
+                                 cli_strerror(r));
+        if (secure_memcmp(got.data, expected.data, YK_HMAC_RESPONSE_SIZE) != 0)
+                return cli_error(-YK_ERR_IO, "slot %d of %s answers a challenge with the wrong response", slot, who);
+        return EXIT_OK;
+}
+
+static int program(const struct setup_args *a, const struct setup_inputs *in, const struct cli_global *g) {
+        struct yk_token t;
+        int code = cli_pick_token(g, &t);
+        if (code != EXIT_OK)
+                return code;
+        char who[64];
+        describe_token(&t, who, sizeof(who));
+
+        _cleanup_(yk_conn_closep) struct yk_conn *conn = NULL;
+        struct yk_otp_status before, after;
+        int r = yk_token_open(g->backends, &t, &conn, &before);
+        if (r < 0)
+                return cli_error(r, "cannot open %s: %s", who, cli_strerror(r));
+
+        enum yk_slot_state state = yk_otp_slot_state(&before, a->slot);
+        if (state != YK_SLOT_EMPTY && !a->force)
+                return refuse_overwrite(who, a->slot, state);
+
+        uint8_t config[YK_CONFIG_SIZE];
+        struct yk_hmac_config_options opts = { .touch = a->touch, .new_access_code = in->new_access_code.data };
+        r = yk_build_hmac_config(&before.version, in->secret.data, &opts, config);
+        if (r < 0) {
+                secure_wipe(config, sizeof(config));
+                return cli_error(r, "%s (firmware %u.%u.%u) cannot do HMAC-SHA1 challenge-response: %s", who,
+                                 before.version.major, before.version.minor, before.version.build, cli_strerror(r));
+        }
+        r = yk_otp_write_config(conn, &before, a->slot, config, in->access_code.data, &after);
+        secure_wipe(config, sizeof(config));
+        if (r == -YK_ERR_AUTH)
+                return cli_error(r, "%s refused the new configuration of slot %d: the slot is protected by an access code "
+                                 "(give the right one with --access-code-file)",
+                                 who, a->slot);
+        if (r < 0)
+                return cli_error(r, "cannot write slot %d of %s: %s", a->slot, who, cli_strerror(r));
+
+        code = verify_slot(conn, &after, a->slot, &in->secret, a->touch, &t, who);
+        if (code != EXIT_OK)
+                return code;
+
+        cli_info("programmed slot %d of %s for HMAC-SHA1 challenge-response%s, and verified it", a->slot, who,
+                 a->touch ? " (touch required)" : "");
+        return EXIT_OK;
+}
+
+static void show_secret(const struct secret *s) {
+        char hex[2 * YK_HMAC_SECRET_SIZE + 1];
+        hex_encode(s->data, s->len, hex);
+        printf("%s\n", hex);
+        fflush(stdout);
+        secure_wipe(hex, sizeof(hex));
+        cli_info("this is the slot's secret, shown once: program a backup token with it "
+                 "(ykunlock token setup --secret-file -), then keep it offline or destroy it");
+}
+
+int verb_token_setup(int argc, char **argv, struct cli_global *g) {
+        static const struct verb self = {
+                "token setup",
+                "[--slot 1|2] [--touch] [--generate | --secret-file F|-] [--show-secret] [--force] "
+                "[--access-code-file F|-] [--new-access-code-file F|-]",
+                "Program a YubiKey slot for HMAC-SHA1 challenge-response.", NULL
+        };
+        static const struct option options[] = {
+                { "slot", required_argument, NULL, OPT_SLOT },
+                { "touch", no_argument, NULL, OPT_TOUCH },
+                { "generate", no_argument, NULL, OPT_GENERATE },
+                { "secret-file", required_argument, NULL, OPT_SECRET_FILE },
+                { "show-secret", no_argument, NULL, OPT_SHOW_SECRET },
+                { "force", no_argument, NULL, OPT_FORCE },
+                { "access-code-file", required_argument, NULL, OPT_ACCESS_CODE_FILE },
+                { "new-access-code-file", required_argument, NULL, OPT_NEW_ACCESS_CODE_FILE },
+                {},
+        };
+        struct setup_args a = { .slot = 2 };
+        int first;
+        bool done;
+        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        if (code != EXIT_OK || done)
+                return code;
+        if (first < argc)
+                return cli_usage_error("token setup takes no arguments ('%s')", argv[first]);
+        code = check_args(&a);
+        if (code != EXIT_OK)
+                return code;
+
+        _cleanup_(setup_inputs_clear) struct setup_inputs in = {};
+        code = read_inputs(&a, &in);
+        if (code != EXIT_OK)
+                return code;
+        code = program(&a, &in, g);
+        if (code != EXIT_OK)
+                return code;
+        if (a.show_secret)
+                show_secret(&in.secret);
+        return EXIT_OK;
+}
