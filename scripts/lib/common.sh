@@ -7,7 +7,7 @@ YK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 YK_BUILD_PACKAGES=(cmake make gcc pkg-config libpcsclite-dev libykpers-1-dev libyubikey-dev
   libcryptsetup-dev libjson-c-dev libssl-dev libcmocka-dev)
 YK_RUNTIME_PACKAGES=(pcscd cryptsetup-bin e2fsprogs iproute2 util-linux openssl
-  yubikey-manager python3 expect)
+  yubikey-manager python3 expect bc)
 YK_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 YK_VM_PACKAGES=(qemu-system-x86 busybox-static cpio kmod)
 

@@ -1,0 +1,75 @@
+/* One HMAC-SHA1 challenge-response through the real transport, timed: the floor under every
+ * unlock. Prints one line per run, in milliseconds: "roundtrip_ms N.NNN".
+ *   bench-roundtrip [--reader NAME] [--slot 1|2] [--runs N] */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "otp/applet.h"
+#include "otp/discover.h"
+#include "shared/errors.h"
+
+static double now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+}
+
+/* Opens the first usable token, challenges it once, closes: what an unlock does. */
+static int one_roundtrip(const struct yk_backend *const *backends, const struct yk_token *t, int slot) {
+        static const uint8_t challenge[YK_CHALLENGE_MIN] = { 1, 2, 3 };
+        uint8_t response[YK_HMAC_RESPONSE_SIZE];
+        struct yk_conn *conn = NULL;
+        struct yk_otp_status st;
+        int r = yk_token_open(backends, t, &conn, &st);
+        if (r >= 0)
+                r = yk_otp_challenge_hmac(conn, &st, slot, challenge, sizeof(challenge), NULL, response);
+        yk_conn_close(conn);
+        return r;
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "reader", required_argument, NULL, 'r' },
+                { "slot", required_argument, NULL, 's' },
+                { "runs", required_argument, NULL, 'n' },
+                {},
+        };
+        const char *reader = NULL;
+        int slot = 2, runs = 10, c;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+                if (c == 'r')
+                        reader = optarg;
+                else if (c == 's')
+                        slot = atoi(optarg);
+                else if (c == 'n')
+                        runs = atoi(optarg);
+                else
+                        return 1;
+        }
+
+        const struct yk_backend *const *backends;
+        if (yk_backends_for("pcsc", &backends) < 0)
+                return 1;
+        struct yk_token_filter filter = { .reader = reader };
+        struct yk_token_list list = {};
+        int r = yk_tokens_discover(backends, &filter, &list);
+        if (r < 0 || list.n == 0 || list.items[0].error < 0) {
+                fprintf(stderr, "bench-roundtrip: no token (%s)\n", r < 0 ? strerror(-r) : "none found");
+                return 1;
+        }
+        for (int i = 0; i < runs; i++) {
+                double start = now_ms();
+                r = one_roundtrip(backends, &list.items[0], slot);
+                double end = now_ms();
+                if (r < 0) {
+                        fprintf(stderr, "bench-roundtrip: %s\n", strerror(-r));
+                        return 1;
+                }
+                printf("roundtrip_ms %.3f\n", end - start);
+        }
+        yk_token_list_free(&list);
+        return 0;
+}
