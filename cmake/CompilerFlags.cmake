@@ -1,4 +1,5 @@
 # Warnings, hardening and sanitizers: one place for every target.
+add_compile_definitions(_GNU_SOURCE) # asprintf, mkostemp, explicit_bzero, getrandom
 add_compile_options(-Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes
                     -Wstrict-prototypes -Wvla -Wno-unused-parameter)
 if(WERROR)

@@ -4,6 +4,7 @@
 
 #include "cli/exit-code.h"
 #include "shared/errors.h"
+#include "shared/macros.h"
 
 static void describe(const struct yk_token *t) {
         if (t->serial_known)

@@ -7,6 +7,7 @@
 #include "cli/exit-code.h"
 #include "otp/discover.h"
 #include "shared/errors.h"
+#include "shared/macros.h"
 
 enum { OPT_JSON = 0x100 };
 
