@@ -1,0 +1,2 @@
+# The vault layer: key derivation, token JSON, and vault operations on real image files.
+yk_add_unit_test(vault-kdf SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/vault-kdf.c LIBS yk_crypto yk_shared)
