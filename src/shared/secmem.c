@@ -10,8 +10,7 @@
 struct secure_header {
         size_t map_size;
         size_t user_size;
-        uint64_t pad; /* keep user data 16-byte aligned, like malloc */
-};
+} __attribute__((aligned(16))); /* user data 16-byte aligned, like malloc's */
 
 static size_t page_size(void) {
         long p = sysconf(_SC_PAGESIZE);

@@ -1,0 +1,1 @@
+yk_add_unit_test(shared-test SOURCES ${CMAKE_CURRENT_LIST_DIR}/shared-test.c LIBS yk_shared)
