@@ -4,7 +4,10 @@
 
 #include "transport/transport.h"
 
-/* One raw exchange: a command APDU in, response data plus SW1 SW2 out. */
+/* One raw exchange: a command APDU in, response data plus SW1 SW2 out (at most 258 bytes; cap
+ * is at least that). Errors: those of transport.h, and -ECONNRESET when the card was reset
+ * (another program, a power glitch) and the raw layer reconnected without sending the command:
+ * apdu.c then selects the OTP application again and sends the command once more. */
 struct yk_apdu_io {
         int (*transceive)(void *userdata, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
                           size_t *ret_len);
@@ -13,7 +16,7 @@ struct yk_apdu_io {
 };
 
 /* A connection whose select_otp/otp_call speak APDUs through io. Takes ownership of
- * io->userdata (closed with io->close). */
+ * io->userdata (closed with io->close, also when this fails). */
 int yk_apdu_conn_new(const struct yk_device *dev, const struct yk_apdu_io *io, struct yk_conn **ret);
 
 /* The AIDs of FACTS.md §1. */

@@ -9,7 +9,8 @@
  * Errors (shared/errors.h): -EHOSTDOWN no PC/SC service; -ENOMEDIUM no card / pulled out;
  * -EMEDIUMTYPE the card has no OTP application; -EUSERS another program holds the card;
  * -EPROTO an answer that is not the protocol; -ETIMEDOUT the key answered 69 85 (conditions of
- * use not satisfied: touch not given); -EIO other communication errors. */
+ * use not satisfied: touch not given); -EBADRQC the key does not know this slot command (6D 00
+ * again after a re-SELECT, 6A 81, 6A 86); -EIO other communication errors. */
 #pragma once
 
 #include <stdbool.h>
