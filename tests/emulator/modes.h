@@ -1,0 +1,16 @@
+/* The ways the program plugs its card into something: each runs until *stop becomes non-zero
+ * (SIGTERM, SIGINT) and returns 0, or a negative errno when it cannot go on. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "ykemu.h"
+
+/* vsmartcard's vpcd (a TCP client of pcscd's driver): vpcd.c. Reconnects when pcscd restarts.
+ * Prints "ATR sent" to stderr each time it sends the ATR. */
+int ykemu_run_vpcd(struct ykemu_card *card, const char *host, const char *port, enum ykemu_atr atr,
+                   bool verbose, volatile sig_atomic_t *stop);
+
+/* QEMU's ccid-card-passthru over a socket: vscard.c (built when that file exists). */
+int ykemu_run_vscard(struct ykemu_card *card, const char *socket_path, volatile sig_atomic_t *stop);

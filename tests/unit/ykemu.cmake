@@ -1,0 +1,4 @@
+# The emulated card itself (tests/emulator), APDU by APDU.
+yk_add_unit_test(ykemu-card-test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/ykemu-card-test.c
+  LIBS ykemu_card yk_shared yubikey::yubikey)
