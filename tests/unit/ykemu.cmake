@@ -2,3 +2,8 @@
 yk_add_unit_test(ykemu-card-test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/ykemu-card-test.c
   LIBS ykemu_card yk_shared yubikey::yubikey)
+
+# The in-process test backend (tests/lib/emu-transport.c) behind the real APDU framing.
+yk_add_unit_test(ykemu-transport-test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/ykemu-transport-test.c
+  LIBS yk_test_emu)
