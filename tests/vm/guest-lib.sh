@@ -1,0 +1,75 @@
+# Helpers for scenarios inside the test machine (busybox sh). run.sh sources this file and the
+# scenario, then calls `vm_run guest_main`. Markers go to the serial console, which the runner
+# (run-vm.py) reads; see its docstring for the list.
+export PATH=/usr/sbin:/usr/bin
+VM_WORK=/work
+
+vm_log() { echo "ykvm: $*"; }
+vm_pass() { echo "YKVM-PASS $*"; }
+# vm_fail NAME REASON: reports and ends the scenario.
+vm_fail() { echo "YKVM-FAIL $*"; exit 1; }
+
+# vm_plug NAME [DELAY]: the runner plugs token NAME (described by host_prepare) in.
+vm_plug() { echo "YKVM-PLUG $1 ${2:-0}"; }
+# vm_unplug NAME [DELAY|challenge]: ... and pulls it out, "challenge" = once it was challenged.
+vm_unplug() { echo "YKVM-UNPLUG $1 ${2:-0}"; }
+
+# vm_check NAME CMD...: CMD must succeed; its output is shown either way.
+vm_check() {
+        local name=$1 rc=0
+        shift
+        "$@" >/tmp/vm_check.out 2>&1 || rc=$?
+        sed 's/^/    /' /tmp/vm_check.out
+        [ $rc = 0 ] || vm_fail "$name" "'$*' exited $rc"
+        vm_pass "$name"
+}
+
+# vm_expect_rc NAME RC CMD...: CMD must exit with RC exactly.
+vm_expect_rc() {
+        local name=$1 want=$2 rc=0
+        shift 2
+        "$@" >/tmp/vm_check.out 2>&1 || rc=$?
+        sed 's/^/    /' /tmp/vm_check.out
+        [ "$rc" = "$want" ] || vm_fail "$name" "'$*' exited $rc, expected $want"
+        vm_pass "$name"
+}
+
+# vm_output_has TEXT: the output of the last vm_check / vm_expect_rc contains TEXT.
+vm_output_has() { grep -qF -- "$1" /tmp/vm_check.out; }
+
+# vm_no_mapping NAME: device-mapper has no device NAME.
+vm_no_mapping() {
+        [ ! -e "/dev/mapper/$1" ] && ! dmsetup info "$1" >/dev/null 2>&1
+}
+
+# systemd-udevd, with the dm rules, so that /dev/mapper links and USB hot-plug events appear.
+vm_start_udev() {
+        systemd-udevd --daemon --resolve-names=never || vm_fail udev "systemd-udevd did not start"
+        udevadm trigger --action=add --type=subsystems
+        udevadm trigger --action=add --type=devices
+        udevadm settle --timeout=20
+}
+
+# pcscd with libccid (hot-plug through libudev: start udev first).
+vm_start_pcscd() {
+        mkdir -p /run/pcscd
+        pcscd || vm_fail pcscd "pcscd did not start"
+        local i=0
+        while [ ! -S /run/pcscd/pcscd.comm ]; do
+                i=$((i + 1))
+                [ $i -gt 100 ] && vm_fail pcscd "no /run/pcscd/pcscd.comm"
+                sleep 0.1
+        done
+}
+
+# vm_wait_reader SUBSTRING [SECONDS]: a reader matching appeared and its card answers SELECT OTP.
+vm_wait_reader() { ykvm-probe --wait "${2:-20}" "$1"; }
+# vm_wait_reader_gone SUBSTRING [SECONDS]
+vm_wait_reader_gone() { ykvm-probe --gone --wait "${2:-20}" "$1"; }
+
+vm_run() {
+        set -eu
+        vm_log "scenario starts at $(cut -d' ' -f1 /proc/uptime) s"
+        "$1"
+        vm_log "scenario done at $(cut -d' ' -f1 /proc/uptime) s"
+}

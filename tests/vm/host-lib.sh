@@ -1,0 +1,21 @@
+# Helpers for scenarios on the host (bash), sourced by run-vm.py before host_prepare and
+# host_check. Environment: VM_WORK (becomes /work in the guest), VM_DISKS (vdb.img, vdc.img...
+# in order), VM_TOKENS, VM_RUN_DIR; YKUNLOCK and YKEMU when run from CTest.
+
+# vm_token NAME [YKEMU_OPTIONS...]: a token the guest can plug in (vm_plug NAME). Its state
+# lives in $VM_RUN_DIR/NAME.state, so it keeps its slots across plugs.
+vm_token() {
+        local name=$1
+        shift
+        printf '%q ' --state "$VM_RUN_DIR/$name.state" "$@" >"$VM_TOKENS/$name.args"
+}
+
+# vm_luks_format IMAGE SIZE KEYFILE [cryptsetup options...]: a LUKS2 image with a fast PBKDF
+# (the guest is slow: argon2id would add tens of seconds per unlock).
+vm_luks_format() {
+        local img=$1 size=$2 key=$3
+        shift 3
+        truncate -s "$size" "$img"
+        cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+                --key-file "$key" "$@" "$img"
+}
