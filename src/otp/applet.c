@@ -29,9 +29,10 @@ int yk_otp_read_serial(struct yk_conn *c, uint32_t *ret_serial) {
         if (!c || !ret_serial)
                 return -EINVAL;
         int r = yk_conn_otp_call(c, YK_CMD_SERIAL, NULL, 0, NULL, buf, sizeof(buf), &n);
-        /* A key that hides its serial answers nothing; an applet without the command says it
-         * does not know it. */
-        if (r == -EBADRQC)
+        /* A key that hides its serial (SERIAL_API_VISIBLE unset) answers nothing (NEO over
+         * CCID, yubikey-manager issue #113) or 69 85 "conditions not satisfied", which here
+         * cannot mean a touch; an applet without the command says it does not know it. */
+        if (r == -EBADRQC || r == -ETIMEDOUT)
                 return -ENOENT;
         if (r < 0)
                 return r;
