@@ -44,7 +44,7 @@ vm_no_mapping() {
 
 # systemd-udevd, with the dm rules, so that /dev/mapper links and USB hot-plug events appear.
 vm_start_udev() {
-        systemd-udevd --daemon --resolve-names=never || vm_fail udev "systemd-udevd did not start"
+        /usr/lib/systemd/systemd-udevd --daemon --resolve-names=never || vm_fail udev "systemd-udevd did not start"
         udevadm trigger --action=add --type=subsystems
         udevadm trigger --action=add --type=devices
         udevadm settle --timeout=20

@@ -242,7 +242,7 @@ class Run:
         elif kind == "EXIT":
             self.exit_code = int(rest) if rest.lstrip("-").isdigit() else -1
         elif kind in ("BOOT", "READY"):
-            self.times[kind.lower()] = time.monotonic() - self.t0
+            self.times[kind.lower()] = time.monotonic() - self.t_qemu
         elif kind in ("PLUG", "UNPLUG"):
             words = rest.split()
             name, when = words[0], (words[1] if len(words) > 1 else "0")
@@ -262,6 +262,7 @@ class Run:
 
     def boot(self):
         console = open(os.path.join(self.dir, "console.log"), "w")
+        self.t_qemu = time.monotonic()
         qemu = subprocess.Popen(self.qemu_argv(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         lines = queue.Queue()
@@ -314,7 +315,7 @@ class Run:
         ok = self.exit_code == 0 and self.passed and not self.failed
         for name, t in self.tok.items():
             print("---- ykemu %s: %s" % (name, t.tail()))
-        self.log("boot to first marker %.1f s, to scenario start %.1f s, total %.1f s" % (
+        self.log("from QEMU start: %.1f s to the first marker, %.1f s to the scenario; total %.1f s" % (
             self.times.get("boot", -1), self.times.get("ready", -1), took))
         self.log("passed: %s" % (", ".join(self.passed) or "none"))
         if self.failed:
