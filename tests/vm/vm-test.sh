@@ -13,10 +13,6 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
         echo "SKIP: qemu-system-x86_64 is not installed (Debian package qemu-system-x86; scripts/test installs it)"
         exit 77
 fi
-if [ "$(id -u)" != 0 ]; then
-        echo "SKIP: building the guest's initramfs needs root (device nodes, apt-get download into the build tree)"
-        exit 77
-fi
 
 build_guest() {
         local args=() f

@@ -1,6 +1,6 @@
 # The token as a USB CCID reader: ykemu behind QEMU's usb-ccid, hot-plugged through QMP 3 s
 # after the scenario starts, seen by pcscd + libccid in the guest, answering SELECT OTP; then
-# pulled out, and pcscd notices.
+# pulled out, and pcscd notices. `ykunlock token list` finds it behind that non-Yubico reader.
 
 host_prepare() {
         vm_token tok --serial 4242001
@@ -21,6 +21,11 @@ guest_main() {
         lsusb 2>/dev/null | grep -qi '08e6:4433' || grep -qi 'PRODUCT=8e6/4433' /sys/bus/usb/devices/*/uevent ||
                 vm_fail usb-id "no 08e6:4433 device"
         vm_pass usb-id
+        # ykunlock itself finds the token behind a reader that is not named Yubico.
+        vm_check token-list ykunlock token list
+        vm_output_has 4242001 || vm_fail token-list-serial "serial 4242001 not listed"
+        vm_output_has Gemalto || vm_fail token-list-reader "reader not listed"
+        vm_pass token-list-serial
         vm_unplug tok
         vm_check reader-gone ykvm-probe --gone --wait 20 Gemalto
 }
