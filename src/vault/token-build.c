@@ -27,7 +27,7 @@ static int add_keyslots(json_object *obj, int keyslot) {
         int r = add(obj, "keyslots", arr);
         if (r < 0 || keyslot < 0)
                 return r;
-        char num[4];
+        char num[12];
         snprintf(num, sizeof(num), "%d", keyslot);
         json_object *s = json_object_new_string(num);
         if (!s)

@@ -1,0 +1,138 @@
+/* Enrolling a YubiKey: authorise, challenge the new token, derive, and add keyslot and token
+ * in one transaction (txn.c). */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/random.h"
+#include "vault/internal.h"
+
+/* The first ykunlock token (valid, pending or not) of this serial, or -1. */
+static int enrolled_token_of(const struct vault_header *h, const struct yk_token *t) {
+        if (!t->serial_known)
+                return -1; /* can't tell two such tokens apart: each is enrolled anew */
+        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++)
+                if (h->tokens[id].kind == VT_YKUNLOCK && h->tokens[id].info.serial_known &&
+                    h->tokens[id].info.serial == t->serial && h->tokens[id].info.keyslot >= 0)
+                        return id;
+        return -1;
+}
+
+static int check_params(const struct vault_enroll_params *p) {
+        if (!p->token || (p->slot != 1 && p->slot != 2))
+                return -EINVAL;
+        if (p->token->error != 0)
+                return p->token->error;
+        if (!p->token->serial_known && !p->allow_unknown_serial)
+                return -EINVAL;
+        if (p->pin && (p->pin->len == 0 || p->pin->len > 256))
+                return -EINVAL;
+        return 0;
+}
+
+static int new_token_info(const struct vault_enroll_params *p, struct yk_token_info *ret) {
+        struct yk_token_info t = {
+                .version = YK_TOKEN_VERSION,
+                .serial_known = p->token->serial_known,
+                .serial = p->token->serial_known ? p->token->serial : 0,
+                .slot = p->slot,
+                .challenge_len = YK_TOKEN_CHALLENGE_NEW,
+                .touch = p->touch,
+                .pin = p->pin != NULL,
+                .keyslot = -1,
+                .pending_keyslot = -1,
+        };
+        int r = crypto_random(t.challenge, t.challenge_len);
+        if (r == 0)
+                r = token_time_format(time(NULL), t.created);
+        if (r < 0)
+                return r;
+        *ret = t;
+        return 0;
+}
+
+/* Stale pending tokens (their keyslot never appeared, or is gone) are removed first, so their
+ * keyslot number can't be mistaken later for a keyslot someone else added. */
+static void remove_stale_pending(struct crypt_device *cd, const struct vault_header *h) {
+        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
+                const struct vault_token_slot *t = &h->tokens[id];
+                if (t->kind == VT_YKUNLOCK && t->info.pending_keyslot >= 0 && !h->keyslot_active[t->info.pending_keyslot])
+                        (void) crypt_token_json_set(cd, id, NULL);
+        }
+}
+
+static int replace_old(struct crypt_device *cd, const struct vault_header *h, const struct yk_token *t,
+                       unsigned *ret_replaced) {
+        unsigned n = 0;
+        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
+                const struct vault_token_slot *s = &h->tokens[id];
+                if (s->kind != VT_YKUNLOCK || !s->info.serial_known || s->info.serial != t->serial)
+                        continue;
+                int r = vault_txn_remove(cd, id, &s->info);
+                if (r < 0)
+                        return r;
+                n++;
+        }
+        *ret_replaced = n;
+        return 0;
+}
+
+int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
+                 const struct vault_auth *auth, const struct vault_enroll_params *p,
+                 struct vault_enroll_result *ret) {
+        if (!loc || !ctx || !auth || !p || !ret)
+                return -EINVAL;
+        int r = check_params(p);
+        if (r < 0)
+                return r;
+        _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
+        r = vault_load(loc, &cd);
+        if (r < 0)
+                return r;
+        struct vault_header h;
+        r = vault_header_read(cd, &h);
+        if (r < 0)
+                return r;
+
+        int existing = enrolled_token_of(&h, p->token);
+        if (existing >= 0 && !p->replace) {
+                *ret = (struct vault_enroll_result) { .token_id = -1, .keyslot = -1, .existing_token_id = existing };
+                return -EEXIST;
+        }
+        r = vault_free_keyslot(cd);
+        if (r < 0)
+                return r;
+
+        /* Everything that asks a person or a token comes before the first write. */
+        _cleanup_(secret_clearp) struct secret vk = {}, response = {}, passphrase = {};
+        r = vault_unlock_volume_key(cd, &h, ctx, auth, &vk, NULL, NULL);
+        if (r < 0)
+                return r;
+        struct yk_token_info info;
+        r = new_token_info(p, &info);
+        if (r < 0)
+                return r;
+        r = vault_token_response(ctx, p->token, p->slot, info.challenge, info.challenge_len, &response);
+        if (r < 0)
+                return r;
+        r = vault_derive(cd, &info, &response, p->pin, &passphrase);
+        if (r < 0)
+                return r;
+        r = p->pin ? vault_pbkdf_for_pin(cd, &p->pbkdf) : vault_pbkdf_minimal(cd);
+        if (r < 0)
+                return r;
+
+        remove_stale_pending(cd, &h);
+        struct vault_enroll_result res = { .existing_token_id = existing };
+        r = vault_txn_bind_new(cd, &info, &vk, &passphrase, &res.token_id, &res.keyslot);
+        if (r < 0)
+                return r;
+        if (existing >= 0) {
+                /* The new token works already; the old ones go. A crash here leaves both. */
+                r = replace_old(cd, &h, p->token, &res.replaced);
+                if (r < 0)
+                        return r;
+        }
+        *ret = res;
+        return 0;
+}

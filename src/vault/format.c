@@ -1,0 +1,130 @@
+/* Creating a vault: the files, LUKS2, and the recovery key (recovery.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vault/fill.h"
+#include "vault/internal.h"
+#include "vault/recovery.h"
+
+#define DETACHED_HEADER_SIZE (16u << 20) /* 2 x 64 KiB metadata and the keyslots area */
+
+/* A file we may create the vault in: new, or existing and empty (a regular file). */
+struct new_file {
+        const char *path;
+        int fd;
+        bool created;
+};
+
+static int new_file_open(const char *path, struct new_file *f) {
+        *f = (struct new_file) { .path = path, .fd = -1 };
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+                f->fd = fd;
+                f->created = true;
+                return 0;
+        }
+        if (errno != EEXIST)
+                return -errno;
+        fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0) {
+                int r = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -ENOTSUP : -EEXIST;
+                close(fd);
+                return r;
+        }
+        f->fd = fd;
+        return 0;
+}
+
+/* On failure: what we created goes, what was there empty is emptied again. */
+static void new_file_undo(struct new_file *f) {
+        if (f->fd < 0)
+                return;
+        if (f->created)
+                (void) unlink(f->path);
+        else if (ftruncate(f->fd, 0) < 0) {
+                /* nothing more to undo with: the caller reports the first error */
+        }
+        close(f->fd);
+        f->fd = -1;
+}
+
+static void new_file_close(struct new_file *f) {
+        if (f->fd >= 0)
+                close(f->fd);
+        f->fd = -1;
+}
+
+static int format_luks2(const struct vault_location *loc, const struct vault_create_params *p,
+                        struct secret *ret_recovery) {
+        _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
+        int r = loc->header ? crypt_init_data_device(&cd, loc->header, loc->device) : crypt_init(&cd, loc->device);
+        if (r < 0)
+                return r;
+        r = crypt_set_metadata_size(cd, VAULT_METADATA_SIZE, 0);
+        if (r == 0)
+                r = vault_pbkdf_minimal(cd);
+        if (r < 0)
+                return r;
+        struct crypt_params_luks2 params = {
+                .sector_size = VAULT_SECTOR_SIZE,
+                .label = p->label,
+        };
+        r = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL, 512 / 8, &params);
+        if (r < 0)
+                return r;
+        return vault_add_recovery_key(cd, ret_recovery);
+}
+
+static int check_create_params(const struct vault_location *loc, const struct vault_create_params *p) {
+        if (!loc || !loc->device || !p)
+                return -EINVAL;
+        if (p->size == 0 || p->size % VAULT_SECTOR_SIZE != 0)
+                return -EINVAL;
+        if (p->label && strlen(p->label) > VAULT_LABEL_MAX)
+                return -EINVAL;
+        if (p->fill != VAULT_FILL_SPARSE && p->fill != VAULT_FILL_ZERO && p->fill != VAULT_FILL_RANDOM)
+                return -EINVAL;
+        if (loc->header && strcmp(loc->header, loc->device) == 0)
+                return -EINVAL;
+        return 0;
+}
+
+int vault_create(const struct vault_location *loc, const struct vault_create_params *p,
+                 struct secret *ret_recovery_key) {
+        int r = check_create_params(loc, p);
+        if (r < 0 || !ret_recovery_key)
+                return r < 0 ? r : -EINVAL;
+        vault_quiet_libcryptsetup();
+
+        struct new_file image, header = { .fd = -1 };
+        r = new_file_open(loc->device, &image);
+        if (r < 0)
+                return r;
+        if (loc->header && (r = new_file_open(loc->header, &header)) < 0) {
+                new_file_undo(&image);
+                return r;
+        }
+        r = vault_fill(image.fd, p->size, p->fill, p->progress, p->progress_userdata);
+        if (r == 0 && loc->header)
+                r = ftruncate(header.fd, DETACHED_HEADER_SIZE) < 0 ? -errno : 0;
+
+        _cleanup_(secret_clearp) struct secret recovery = {};
+        if (r == 0)
+                r = format_luks2(loc, p, &recovery);
+        if (r < 0) {
+                new_file_undo(&header);
+                new_file_undo(&image);
+                return r;
+        }
+        new_file_close(&header);
+        new_file_close(&image);
+        *ret_recovery_key = recovery;
+        recovery = (struct secret) {};
+        return 0;
+}

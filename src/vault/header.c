@@ -1,0 +1,101 @@
+/* Every token of a header, parsed, and checked against the header: a ykunlock token's keyslot
+ * must exist and be its own. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vault/internal.h"
+
+/* The first keyslot any token names, from libcryptsetup's view (for other tools' tokens). */
+static int first_assigned_keyslot(struct crypt_device *cd, int token) {
+        for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
+                if (crypt_token_is_assigned(cd, token, k) == 0)
+                        return k;
+        return -1;
+}
+
+static void read_token(struct crypt_device *cd, int id, struct vault_token_slot *t) {
+        const char *json = NULL;
+        *t = (struct vault_token_slot) { .kind = VT_NONE, .keyslot = -1 };
+        if (crypt_token_json_get(cd, id, &json) < 0 || !json)
+                return;
+        size_t len = strlen(json);
+        if (token_json_type(json, len, t->type, sizeof(t->type)) < 0) {
+                snprintf(t->type, sizeof(t->type), "?");
+                t->kind = VT_OTHER;
+        } else if (strcmp(t->type, YK_TOKEN_TYPE) == 0) {
+                t->kind = token_json_parse(json, len, &t->info) == 0 ? VT_YKUNLOCK : VT_MALFORMED;
+                if (t->kind == VT_YKUNLOCK)
+                        t->keyslot = t->info.keyslot;
+        } else if (strcmp(t->type, YK_RECOVERY_TOKEN_TYPE) == 0) {
+                t->kind = recovery_json_parse(json, len, &t->recovery) == 0 ? VT_RECOVERY : VT_MALFORMED;
+                if (t->kind == VT_RECOVERY)
+                        t->keyslot = t->recovery.keyslot;
+        } else
+                t->kind = VT_OTHER;
+        if (t->keyslot < 0 && t->kind != VT_YKUNLOCK)
+                t->keyslot = first_assigned_keyslot(cd, id);
+}
+
+/* A bound ykunlock token whose keyslot is missing or named by another token is malformed. */
+static void check_ownership(struct vault_header *h) {
+        for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++) {
+                struct vault_token_slot *t = &h->tokens[i];
+                if ((t->kind != VT_YKUNLOCK && t->kind != VT_RECOVERY) || t->keyslot < 0)
+                        continue;
+                bool ok = h->keyslot_active[t->keyslot];
+                for (int j = 0; j < YK_LUKS2_KEYSLOTS && ok; j++)
+                        if (j != i && h->tokens[j].kind != VT_NONE && h->tokens[j].keyslot == t->keyslot)
+                                ok = false;
+                if (!ok && t->kind == VT_YKUNLOCK) {
+                        t->kind = VT_MALFORMED;
+                        snprintf(t->type, sizeof(t->type), "%s", YK_TOKEN_TYPE);
+                }
+        }
+}
+
+int vault_header_read(struct crypt_device *cd, struct vault_header *ret) {
+        struct vault_header h = {};
+        for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++) {
+                crypt_keyslot_info st = crypt_keyslot_status(cd, k);
+                h.keyslot_active[k] = st == CRYPT_SLOT_ACTIVE || st == CRYPT_SLOT_ACTIVE_LAST ||
+                                      st == CRYPT_SLOT_UNBOUND;
+        }
+        for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
+                read_token(cd, i, &h.tokens[i]);
+        check_ownership(&h);
+
+        const char *uuid = crypt_get_uuid(cd);
+        if (!uuid || strlen(uuid) >= sizeof(h.uuid))
+                return -EBADMSG;
+        snprintf(h.uuid, sizeof(h.uuid), "%s", uuid);
+        const char *label = crypt_get_label(cd);
+        snprintf(h.label, sizeof(h.label), "%s", label ? label : "");
+        *ret = h;
+        return 0;
+}
+
+int vault_header_token_of_keyslot(const struct vault_header *h, int keyslot) {
+        for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
+                if (h->tokens[i].kind != VT_NONE && h->tokens[i].keyslot == keyslot)
+                        return i;
+        return -1;
+}
+
+bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int *ret_token_id) {
+        for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
+                if (h->tokens[i].kind == VT_YKUNLOCK && h->tokens[i].info.pending_keyslot == keyslot) {
+                        if (ret_token_id)
+                                *ret_token_id = i;
+                        return true;
+                }
+        return false;
+}
+
+unsigned vault_header_ways_in(const struct vault_header *h) {
+        unsigned n = 0;
+        for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
+                if (h->keyslot_active[k] && !vault_header_keyslot_pending(h, k, NULL))
+                        n++;
+        return n;
+}

@@ -1,0 +1,122 @@
+/* The YubiKey side of a vault: which enrolled tokens are present, their response, the key. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/kdf.h"
+#include "otp/applet.h"
+#include "vault/internal.h"
+
+#define POLL_INTERVAL_MS 250
+
+int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
+                         const uint8_t *challenge, size_t len, struct secret *ret) {
+        struct yk_conn *c = NULL;
+        struct yk_otp_status st;
+        int r = yk_token_open(ctx->backends, t, &c, &st);
+        if (r < 0)
+                return r;
+        _cleanup_(secret_clearp) struct secret resp = {};
+        r = secret_new(YK_HMAC_RESPONSE_SIZE, &resp);
+        if (r == 0)
+                r = yk_otp_challenge_hmac(c, &st, slot, challenge, len, ctx->touch, resp.data);
+        yk_conn_close(c);
+        if (r < 0)
+                return r;
+        *ret = resp;
+        resp = (struct secret) {};
+        return 0;
+}
+
+int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct secret *response,
+                 const struct secret *pin, struct secret *ret) {
+        const char *uuid = crypt_get_uuid(cd);
+        if (!uuid || response->len != YK_KDF_RESPONSE_SIZE)
+                return -EINVAL;
+        if (info->pin && !pin)
+                return -ENOANO;
+        return kdf_keyslot_passphrase(response->data, info->pin ? pin : NULL, info->challenge, info->challenge_len,
+                                      uuid, ret);
+}
+
+static bool token_matches(const struct yk_token *present, const struct yk_token_info *enrolled) {
+        if (present->error != 0)
+                return false;
+        if (!enrolled->serial_known)
+                return !present->serial_known;
+        return present->serial_known && present->serial == enrolled->serial;
+}
+
+/* One look: the first present token with enrolled bound tokens, and their ids. */
+static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_header *h, struct yk_token *ret_token,
+                      int *ret_matches, size_t *ret_n) {
+        struct yk_token_list list = {};
+        int r = yk_tokens_discover(ctx->backends, &ctx->filter, &list);
+        if (r < 0)
+                return r;
+        r = -ENODEV;
+        for (size_t i = 0; i < list.n && r == -ENODEV; i++) {
+                size_t n = 0;
+                for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
+                        const struct vault_token_slot *t = &h->tokens[id];
+                        if (t->kind == VT_YKUNLOCK && t->info.keyslot >= 0 && token_matches(&list.items[i], &t->info))
+                                ret_matches[n++] = id;
+                }
+                if (n > 0) {
+                        *ret_token = list.items[i];
+                        *ret_n = n;
+                        r = 0;
+                }
+        }
+        yk_token_list_free(&list);
+        return r;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+static void say_insert(const struct vault_tokens_ctx *ctx, const struct vault_header *h) {
+        if (!ctx->insert || !ctx->insert->insert)
+                return;
+        uint32_t serials[YK_LUKS2_KEYSLOTS];
+        size_t n = 0;
+        bool unknown = false;
+        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
+                const struct vault_token_slot *t = &h->tokens[id];
+                if (t->kind != VT_YKUNLOCK || t->info.keyslot < 0)
+                        continue;
+                if (!t->info.serial_known) {
+                        unknown = true;
+                        continue;
+                }
+                bool seen = false;
+                for (size_t j = 0; j < n; j++)
+                        seen = seen || serials[j] == t->info.serial;
+                if (!seen)
+                        serials[n++] = t->info.serial;
+        }
+        ctx->insert->insert(ctx->insert->userdata, h->label, serials, n, unknown);
+}
+
+int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_header *h, unsigned timeout_s,
+                       struct yk_token *ret_token, int *ret_matches, size_t *ret_n_matches) {
+        uint64_t deadline = now_ms() + (uint64_t) timeout_s * 1000;
+        bool said = false;
+        for (;;) {
+                int r = match_once(ctx, h, ret_token, ret_matches, ret_n_matches);
+                /* pcscd may be started with the token; keep polling while it is not there. */
+                if (r != -ENODEV && r != -EHOSTDOWN)
+                        return r;
+                if (now_ms() >= deadline)
+                        return r;
+                if (!said) {
+                        say_insert(ctx, h);
+                        said = true;
+                }
+                struct timespec ts = { .tv_nsec = POLL_INTERVAL_MS * 1000000L };
+                nanosleep(&ts, NULL);
+        }
+}

@@ -1,0 +1,220 @@
+/* Vaults: LUKS2 images (or disks) that open with the HMAC-SHA1 challenge-response slot of a
+ * YubiKey. This is the API the command line (src/cli/verb-*.c) and the token plugin build on.
+ *
+ * Formats are in docs/token-format.md. Every function returns 0 (or a count) or a negative
+ * errno and never prints; ret_* outputs are untouched on failure. The errnos that carry a
+ * meaning (shared/errors.h):
+ *   -EBADMSG   (YK_ERR_BAD_VAULT)   not LUKS2 (also LUKS1), truncated, malformed header or
+ *                                   ykunlock token, a detached header whose data device
+ *                                   carries a LUKS header of its own
+ *   -EPERM     (YK_ERR_AUTH)        wrong recovery key, passphrase or token secret
+ *   -ENOANO    (YK_ERR_PIN)         the token needs a PIN and none was given, or it was wrong
+ *   -ENODEV    (YK_ERR_NO_TOKEN)    no enrolled token present (within the timeout)
+ *   -EEXIST    (YK_ERR_REFUSED)     the serial is enrolled already (without `replace`), the
+ *                                   file to create exists and is not empty
+ *   -ENOSPC                         no free keyslot, or the LUKS2 JSON area is full
+ *   -EMLINK    (YK_ERR_LAST_WAY_IN) removing this would leave no way into the vault
+ *   -ENOSYS    (YK_ERR_NEEDS_DM)    activation or close without device-mapper
+ *   token errors from src/otp and src/transport as they come (-ENOMEDIUM, -ETIMEDOUT no touch,
+ *   -ENOKEY slot not programmed, -EHOSTDOWN no pcscd, ...).
+ * Every function that changes the header leaves it unchanged when it fails, and each change is
+ * crash-safe in the way docs/token-format.md describes (pending tokens). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otp/discover.h"
+#include "shared/secmem.h"
+#include "transport/transport.h"
+#include "vault/token-json.h"
+
+#define VAULT_RECOVERY_KEY_SIZE 32
+#define VAULT_METADATA_SIZE     (64 * 1024)
+#define VAULT_SECTOR_SIZE       4096
+#define VAULT_LABEL_MAX         47 /* LUKS2 label field: 48 bytes with its NUL */
+#define VAULT_DEFAULT_TIMEOUT_S 30
+
+/* Where the vault is. */
+struct vault_location {
+        const char *device; /* image file or block device (the data) */
+        const char *header; /* detached LUKS2 header file, or NULL: the header is on `device` */
+};
+
+/* "Insert a token enrolled in LABEL (serials ...)": called once when open starts to wait. */
+struct vault_insert_prompt {
+        void (*insert)(void *userdata, const char *label, const uint32_t *serials, size_t n_serials,
+                       bool unknown_serial_enrolled);
+        void *userdata;
+};
+
+/* How to reach the YubiKeys, and how to ask a person to act. */
+struct vault_tokens_ctx {
+        const struct yk_backend *const *backends; /* NULL-terminated; tests pass emu_backend */
+        struct yk_token_filter filter;            /* --reader, --serial */
+        const struct yk_prompt *touch;            /* may be NULL */
+        const struct vault_insert_prompt *insert; /* may be NULL */
+};
+
+/* libcryptsetup's messages, for --verbose (by default they are dropped: lower layers never
+ * print). The hook is process-wide. */
+void vault_set_log_hook(void (*hook)(int level, const char *msg, void *userdata), void *userdata);
+
+/* ---- create ------------------------------------------------------------------------------ */
+
+enum vault_fill {
+        VAULT_FILL_SPARSE, /* ftruncate: blocks are allocated as they are written */
+        VAULT_FILL_ZERO,   /* write zeros (allocates the space, like dd if=/dev/zero) */
+        VAULT_FILL_RANDOM, /* write random data: used and free blocks look alike */
+};
+
+struct vault_create_params {
+        uint64_t size;              /* of the image; a multiple of 4096, at least 32 MiB attached */
+        enum vault_fill fill;
+        const char *label;          /* NULL: none; at most VAULT_LABEL_MAX bytes */
+        /* Called now and then while filling (not for sparse); a negative return cancels
+         * (the created files are removed) and is returned. */
+        int (*progress)(void *userdata, uint64_t done, uint64_t total);
+        void *progress_userdata;
+};
+
+/* Creates a new vault: the image (and the detached header, when loc->header is set, with the
+ * data at offset 0 of the image), LUKS2 with 64 KiB of metadata, aes-xts-plain64, 512-bit key,
+ * 4096-byte sectors, and the recovery key (32 random bytes, keyslot with pbkdf2-sha512/1000)
+ * with its `ykunlock-recovery` marker. Refuses (-EEXIST) a file that exists and is not empty,
+ * (-ENOTSUP) anything but a regular file. On failure the files it created are removed again.
+ * *ret_recovery_key gets the 32 raw bytes (print them as base64). */
+int vault_create(const struct vault_location *loc, const struct vault_create_params *p,
+                 struct secret *ret_recovery_key);
+
+/* ---- authorising a change: a secret, or an enrolled token ------------------------------- */
+
+enum vault_auth_kind {
+        VAULT_AUTH_TOKEN,        /* an enrolled token that is present (see ctx) */
+        VAULT_AUTH_RECOVERY_KEY, /* the 32 raw bytes of the recovery key (base64-decoded) */
+        VAULT_AUTH_PASSPHRASE,   /* raw bytes, like cryptsetup --key-file */
+};
+
+struct vault_auth {
+        enum vault_auth_kind kind;
+        const struct secret *secret; /* RECOVERY_KEY, PASSPHRASE */
+        const struct secret *pin;    /* TOKEN: for a token enrolled with a PIN, else NULL */
+};
+
+/* PBKDF of a keyslot with PIN (argon2id at libcryptsetup's default): lower it explicitly. */
+struct vault_pbkdf {
+        uint32_t memory_kb;    /* 0: default */
+        uint32_t iter_time_ms; /* 0: default */
+};
+
+/* ---- enroll ------------------------------------------------------------------------------ */
+
+struct vault_enroll_params {
+        const struct yk_token *token;  /* the token to enroll, from yk_tokens_discover() */
+        int slot;                      /* YubiKey slot, 1 or 2 */
+        bool touch;                    /* the slot needs a touch: recorded in the token */
+        const struct secret *pin;      /* NULL: no PIN; else 1..256 bytes, part of the key */
+        struct vault_pbkdf pbkdf;      /* for a PIN keyslot */
+        bool replace;                  /* remove the serial's earlier tokens after enrolling */
+        bool allow_unknown_serial;     /* a token that shows no serial (else -EINVAL) */
+};
+
+struct vault_enroll_result {
+        int token_id;
+        int keyslot;
+        int existing_token_id;  /* with -EEXIST: the token that has this serial already */
+        unsigned replaced;      /* how many earlier tokens `replace` removed */
+};
+
+/* Enrolls params->token (challenge-response with a new random 32-byte challenge) in a new
+ * keyslot, authorised by `auth`, as one transaction (docs/token-format.md). -EEXIST when the
+ * serial is enrolled already and !replace (ret->existing_token_id says which: `ret` is filled
+ * in for this error too). */
+int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
+                 const struct vault_auth *auth, const struct vault_enroll_params *p,
+                 struct vault_enroll_result *ret);
+
+/* ---- open and close ---------------------------------------------------------------------- */
+
+struct vault_open_params {
+        const char *name;         /* device-mapper name; NULL: only check (--test) */
+        bool readonly;
+        unsigned timeout_s;       /* wait this long for an enrolled token; 0: don't wait */
+        const struct secret *pin; /* for a token enrolled with a PIN, else NULL */
+};
+
+struct vault_open_result {
+        int token_id;          /* -1 when opened by a recovery key or passphrase */
+        int keyslot;
+        bool serial_known;
+        uint32_t serial;
+        unsigned keyslot_attempts; /* passphrase checks run (KDF runs): 1 with a token */
+};
+
+/* Opens with a present enrolled token: find the tokens present, keep those whose serial is
+ * enrolled (a token without serial only matches a token enrolled as such), challenge, derive
+ * and try ONLY the keyslot bound to that token. No enrolled token present: calls
+ * ctx->insert once and polls until timeout_s, then -ENODEV. A matching token enrolled with a
+ * PIN and no PIN given: -ENOANO before anything is asked of the token. */
+int vault_open(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
+               const struct vault_open_params *p, struct vault_open_result *ret);
+
+/* Opens with the recovery key (tries the keyslot its marker names, else every keyslot not
+ * bound to a YubiKey) or a passphrase (every keyslot not bound to a YubiKey). */
+int vault_open_with_secret(const struct vault_location *loc, const struct vault_auth *auth,
+                           const struct vault_open_params *p, struct vault_open_result *ret);
+
+/* Removes the mapping `name`. -ENOSYS without device-mapper, -ENODEV when it is not active. */
+int vault_close(const char *name);
+
+/* True when the kernel has device-mapper (activation is possible). */
+bool vault_have_device_mapper(void);
+
+/* ---- list -------------------------------------------------------------------------------- */
+
+enum vault_entry_kind {
+        VAULT_ENTRY_TOKEN,          /* keyslot bound to a valid ykunlock token */
+        VAULT_ENTRY_RECOVERY,       /* keyslot marked as the recovery key */
+        VAULT_ENTRY_PASSPHRASE,     /* keyslot bound to no token: a passphrase or key */
+        VAULT_ENTRY_OTHER_TOKEN,    /* keyslot bound to another tool's token (systemd-fido2...) */
+        VAULT_ENTRY_PENDING,        /* keyslot left by an interrupted enroll/unenroll */
+        VAULT_ENTRY_STALE_PENDING,  /* pending token whose keyslot does not exist (harmless) */
+        VAULT_ENTRY_MALFORMED,      /* a ykunlock token that breaks the format */
+};
+
+const char *vault_entry_kind_name(enum vault_entry_kind k); /* "token", "recovery", ... */
+
+struct vault_entry {
+        enum vault_entry_kind kind;
+        int keyslot;               /* -1 for STALE_PENDING and MALFORMED without keyslot */
+        int token_id;              /* -1 for PASSPHRASE */
+        struct yk_token_info token; /* TOKEN, PENDING, STALE_PENDING */
+        char created[YK_TIME_LEN + 1]; /* RECOVERY */
+        char other_type[64];       /* OTHER_TOKEN, MALFORMED (the token's type) */
+};
+
+struct vault_info {
+        char uuid[40];
+        char label[VAULT_LABEL_MAX + 1];
+        bool detached_header;
+        struct vault_entry *entries; /* sorted by keyslot, then tokens without keyslot */
+        size_t n_entries;
+};
+
+int vault_list(const struct vault_location *loc, struct vault_info *ret);
+void vault_info_free(struct vault_info *info);
+
+/* ---- unenroll ---------------------------------------------------------------------------- */
+
+enum vault_unenroll_by {
+        VAULT_UNENROLL_SERIAL,   /* every ykunlock token with this serial, and its keyslot */
+        VAULT_UNENROLL_TOKEN_ID, /* this ykunlock token (valid, pending or malformed) */
+        VAULT_UNENROLL_KEYSLOT,  /* only a PENDING keyslot (or a STALE_PENDING token's number) */
+};
+
+/* Removes tokens with their keyslots, crash-safely. -ENOENT when nothing matches, -EMLINK when
+ * no way in would be left (recovery, passphrase and token keyslots count; pending ones not),
+ * -EINVAL for --keyslot on a keyslot that is not pending. Returns the number of keyslots and
+ * stale tokens removed. No authorisation is asked: whoever can write the header can wipe it. */
+int vault_unenroll(const struct vault_location *loc, enum vault_unenroll_by by, uint32_t value);
