@@ -67,6 +67,27 @@ vm_wait_reader() { ykvm-probe --wait "${2:-20}" "$1"; }
 # vm_wait_reader_gone SUBSTRING [SECONDS]
 vm_wait_reader_gone() { ykvm-probe --gone --wait "${2:-20}" "$1"; }
 
+# Tokens: udev and pcscd, then vm_token_in / vm_token_out around what needs the token.
+vm_tokens_start() {
+        vm_start_udev
+        vm_start_pcscd
+}
+# vm_token_in NAME: plugs token NAME in and waits until pcscd sees its card.
+vm_token_in() {
+        vm_plug "$1"
+        vm_wait_reader Gemalto 30 >/tmp/vm_token.out || vm_fail "plug-$1" "$(cat /tmp/vm_token.out)"
+}
+# vm_token_out NAME: pulls it out and waits until its reader is gone.
+vm_token_out() {
+        vm_unplug "$1"
+        vm_wait_reader_gone Gemalto 20 >/tmp/vm_token.out || vm_fail "unplug-$1" "$(cat /tmp/vm_token.out)"
+}
+
+# vm_header_sum IMAGE: a checksum of the LUKS2 header area (metadata and keyslots, 16 MiB).
+vm_header_sum() { head -c 16777216 "$1" | sha256sum | cut -d' ' -f1; }
+# vm_tree_sum DIR: one checksum of every file's path and content under DIR.
+vm_tree_sum() { (cd "$1" && find . -type f | sort | xargs sha256sum) | sha256sum | cut -d' ' -f1; }
+
 vm_run() {
         set -eu
         vm_log "scenario starts at $(cut -d' ' -f1 /proc/uptime) s"

@@ -3,10 +3,14 @@
 # in order), VM_TOKENS, VM_RUN_DIR; YKUNLOCK and YKEMU when run from CTest.
 
 # vm_token NAME [YKEMU_OPTIONS...]: a token the guest can plug in (vm_plug NAME). Its state
-# lives in $VM_RUN_DIR/NAME.state, so it keeps its slots across plugs.
+# lives in $VM_RUN_DIR/NAME.state, so it keeps its slots across plugs, unless the options name
+# another --state (two names for one key that behaves differently, e.g. --touch never).
 vm_token() {
-        local name=$1
+        local name=$1 a
         shift
+        for a in "$@"; do
+                [ "$a" = --state ] && { printf '%q ' "$@" >"$VM_TOKENS/$name.args"; return; }
+        done
         printf '%q ' --state "$VM_RUN_DIR/$name.state" "$@" >"$VM_TOKENS/$name.args"
 }
 
