@@ -84,7 +84,7 @@ static int format_luks2(const struct vault_location *loc, const struct vault_cre
 static int check_create_params(const struct vault_location *loc, const struct vault_create_params *p) {
         if (!loc || !loc->device || !p)
                 return -EINVAL;
-        if (p->size == 0 || p->size % VAULT_SECTOR_SIZE != 0)
+        if (p->size % VAULT_SECTOR_SIZE != 0 || p->size < (loc->header ? VAULT_MIN_SIZE_DETACHED : VAULT_MIN_SIZE))
                 return -EINVAL;
         if (p->label && strlen(p->label) > VAULT_LABEL_MAX)
                 return -EINVAL;

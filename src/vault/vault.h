@@ -35,6 +35,8 @@
 #define VAULT_SECTOR_SIZE       4096
 #define VAULT_LABEL_MAX         47 /* LUKS2 label field: 48 bytes with its NUL */
 #define VAULT_DEFAULT_TIMEOUT_S 30
+#define VAULT_MIN_SIZE          (32u << 20) /* 16 MiB of header and keyslots, and some data */
+#define VAULT_MIN_SIZE_DETACHED (1u << 20)
 
 /* Where the vault is. */
 struct vault_location {
@@ -70,7 +72,8 @@ enum vault_fill {
 };
 
 struct vault_create_params {
-        uint64_t size;              /* of the image; a multiple of 4096, at least 32 MiB attached */
+        uint64_t size;              /* of the image: a multiple of 4096, at least VAULT_MIN_SIZE
+                                       (VAULT_MIN_SIZE_DETACHED with a detached header) */
         enum vault_fill fill;
         const char *label;          /* NULL: none; at most VAULT_LABEL_MAX bytes */
         /* Called now and then while filling (not for sparse); a negative return cancels
