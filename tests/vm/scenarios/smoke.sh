@@ -1,5 +1,6 @@
 # The machine itself: dm-crypt, loop and ext4 work. A LUKS2 disk formatted on the host opens
 # with its key file, takes a file system and a file, closes, and opens again with the file intact.
+# Then with systemd-udevd running (libdevmapper waits for udev's dm rules): rsync into the vault.
 
 host_prepare() {
         head -c 32 /dev/urandom >"$VM_WORK/disk.key"
@@ -33,4 +34,17 @@ guest_main() {
         echo wrong-key-wrong-key-wrong-key-xx >/tmp/wrong.key
         vm_expect_rc wrong-key 2 cryptsetup open --key-file /tmp/wrong.key /dev/vdb smoke
         vm_no_mapping smoke || vm_fail wrong-key "a mapping was left"
+
+        vm_start_udev
+        vm_check open-udev cryptsetup open --key-file /work/disk.key /dev/vdb smoke
+        udevadm info /dev/mapper/smoke | grep -q 'DM_NAME=smoke' || vm_fail udev-dm "udev did not process the dm device"
+        [ -L /dev/disk/by-id/dm-name-smoke ] || vm_fail udev-dm "no /dev/disk/by-id/dm-name-smoke"
+        vm_pass udev-dm
+        mount -t ext4 /dev/mapper/smoke /mnt/smoke
+        mkdir -p /tmp/tree/a/b && seq 1 1000 >/tmp/tree/a/b/n && ln -s b/n /tmp/tree/a/link
+        vm_check rsync rsync -a /tmp/tree/ /mnt/smoke/tree/
+        [ -L /mnt/smoke/tree/a/link ] && cmp /tmp/tree/a/b/n /mnt/smoke/tree/a/b/n || vm_fail rsync-copy "copy differs"
+        umount /mnt/smoke
+        vm_check close-udev cryptsetup close smoke
+        vm_no_mapping smoke || vm_fail close-udev "mapping left"
 }
