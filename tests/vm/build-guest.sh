@@ -11,6 +11,7 @@
 # host are taken from the host; the others (the kernel, rsync, udev...) are fetched with
 # `apt-get download` into OUT_DIR/debs and extracted there, never installed.
 set -euo pipefail
+shopt -s inherit_errexit
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ARCH_LIBDIR=/usr/lib/x86_64-linux-gnu
@@ -48,8 +49,24 @@ MODULES=(virtio_pci virtio_blk ext4 crc32c_generic loop dm_mod dm_crypt xts ecb 
 
 # ---- package versions (the cache key) --------------------------------------------------------
 
-installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
-candidate_version() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p'; }
+declare -A INSTALLED=() CANDIDATE=()
+
+# Looks the versions of all packages up at once (one dpkg-query, one apt-cache call).
+load_versions() {
+        local p v st name
+        while IFS=' ' read -r name st v; do
+                [ "$st" = installed ] && INSTALLED[$name]=$v
+        done < <(dpkg-query -W -f='${Package} ${db:Status-Status} ${Version}\n' "$@" 2>/dev/null)
+        name=
+        while read -r p v; do
+                case $p in
+                Candidate:) [ -n "$name" ] && CANDIDATE[$name]=$v ;;
+                *:) [ -z "$v" ] && name=${p%:} ;;
+                esac
+        done < <(apt-cache policy "$@" 2>/dev/null)
+}
+installed_version() { echo "${INSTALLED[$1]:-}"; }
+candidate_version() { echo "${CANDIDATE[$1]:-}"; }
 
 kernel_package() {
         local p
@@ -71,8 +88,7 @@ package_manifest() {
                         echo "$p $v deb"
                 fi
         done | sort
-        p=$(kernel_package)
-        echo "$p $(candidate_version "$p") deb"
+        echo "$KERNEL_PKG $(candidate_version "$KERNEL_PKG") deb"
 }
 
 file_hash() { sha256sum "$1" | cut -d' ' -f1; }
@@ -231,10 +247,9 @@ stage_modules() {
 }
 
 build() {
-        local kpkg kroot kver p t0=$SECONDS
-        kpkg=$(kernel_package)
-        kroot=$(package_root "$kpkg")
-        kver=${kpkg#linux-image-}
+        local kroot kver p t0=$SECONDS
+        kroot=$(package_root "$KERNEL_PKG")
+        kver=${KERNEL_PKG#linux-image-}
         [ -e "$kroot/lib/modules/$kver/modules.dep" ] || depmod -b "$kroot" "$kver"
         for p in "${LIB_PKGS[@]}"; do
                 package_root "$p" >/dev/null
@@ -267,6 +282,8 @@ main() {
         local want
         exec 9>"$OUT/.lock"
         flock 9
+        KERNEL_PKG=$(kernel_package)
+        load_versions "${!PKG_FILES[@]}" "${LIB_PKGS[@]}" "$KERNEL_PKG"
         want=$(write_manifest)
         if [ -e "$OUT/inputs" ] && [ -e "$OUT/initrd.img" ] && [ -e "$OUT/vmlinuz" ] &&
                 [ "$(cat "$OUT/inputs")" = "$want" ]; then
