@@ -12,9 +12,12 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_tokener *, json_tokener_free)
 
-/* Parses a whole JSON object, strictly: nothing after it, at most YK_TOKEN_JSON_MAX bytes. */
-static int parse_object(const char *json, size_t len, json_object **ret) {
-        if (!json || len == 0 || len > YK_TOKEN_JSON_MAX || memchr(json, '\0', len))
+/* The type of any token, ours or not, however long: the whole LUKS2 JSON area at most. */
+#define ANY_TOKEN_JSON_MAX (4u << 20)
+
+/* Parses a whole JSON object, strictly: nothing after it, at most `max` bytes. */
+static int parse_object(const char *json, size_t len, size_t max, json_object **ret) {
+        if (!json || len == 0 || len > max || memchr(json, '\0', len))
                 return -EBADMSG;
         _cleanup_(json_tokener_freep) struct json_tokener *tok = json_tokener_new_ex(16);
         if (!tok)
@@ -185,7 +188,7 @@ int token_json_parse(const char *json, size_t len, struct yk_token_info *ret) {
         static const char *const allowed[] = { "type", "keyslots", "version", "serial", "slot", "challenge",
                                                "touch", "pin", "created", "pending-keyslot", NULL };
         _cleanup_(json_object_putp) json_object *obj = NULL;
-        int r = parse_object(json, len, &obj);
+        int r = parse_object(json, len, YK_TOKEN_JSON_MAX, &obj);
         if (r < 0)
                 return r;
         r = get_type_and_version(obj, YK_TOKEN_TYPE);
@@ -212,7 +215,7 @@ int token_json_parse(const char *json, size_t len, struct yk_token_info *ret) {
 int recovery_json_parse(const char *json, size_t len, struct yk_recovery_info *ret) {
         static const char *const allowed[] = { "type", "keyslots", "version", "created", NULL };
         _cleanup_(json_object_putp) json_object *obj = NULL;
-        int r = parse_object(json, len, &obj);
+        int r = parse_object(json, len, YK_TOKEN_JSON_MAX, &obj);
         if (r < 0)
                 return r;
         r = get_type_and_version(obj, YK_RECOVERY_TOKEN_TYPE);
@@ -229,7 +232,7 @@ int recovery_json_parse(const char *json, size_t len, struct yk_recovery_info *r
 
 int token_json_type(const char *json, size_t len, char *out, size_t cap) {
         _cleanup_(json_object_putp) json_object *obj = NULL;
-        int r = parse_object(json, len, &obj);
+        int r = parse_object(json, len, ANY_TOKEN_JSON_MAX, &obj);
         if (r < 0)
                 return r;
         json_object *v;
