@@ -217,7 +217,7 @@ static int cmd_list(const struct vault_location *loc) {
         return 0;
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
         static const struct option longopts[] = {
                 { "header", required_argument, NULL, 'H' },
                 { "recovery-key-file", required_argument, NULL, 'r' },
@@ -269,4 +269,11 @@ int main(int argc, char **argv) {
                 return 0;
         }
         return 2;
+}
+
+int main(int argc, char **argv) {
+        int rc = run(argc, argv);
+        emu_backend_reset();
+        ykemu_card_free(card);
+        return rc;
 }
