@@ -113,6 +113,8 @@ struct vault_pbkdf {
 
 /* ---- enroll ------------------------------------------------------------------------------ */
 
+/* With VAULT_AUTH_TOKEN, the authorising token is looked for through ctx (ctx->filter applies
+ * to it, not to params->token: the edge picks the token to enroll itself). */
 struct vault_enroll_params {
         const struct yk_token *token;  /* the token to enroll, from yk_tokens_discover() */
         int slot;                      /* YubiKey slot, 1 or 2 */
@@ -155,11 +157,13 @@ struct vault_open_result {
         unsigned keyslot_attempts; /* passphrase checks run (KDF runs): 1 with a token */
 };
 
-/* Opens with a present enrolled token: find the tokens present, keep those whose serial is
+/* Opens with a present enrolled token (ctx->filter narrows which ones): find the tokens present, keep those whose serial is
  * enrolled (a token without serial only matches a token enrolled as such), challenge, derive
  * and try ONLY the keyslot bound to that token. No enrolled token present: calls
  * ctx->insert once and polls until timeout_s, then -ENODEV. A matching token enrolled with a
- * PIN and no PIN given: -ENOANO before anything is asked of the token. */
+ * PIN and no PIN given: -ENOANO before anything is asked of the token. A vault with no token
+ * enrolled at all also gives -ENODEV (vault_list tells the two apart); one whose only ykunlock
+ * tokens are malformed gives -EBADMSG. */
 int vault_open(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
                const struct vault_open_params *p, struct vault_open_result *ret);
 
@@ -215,6 +219,21 @@ enum vault_unenroll_by {
         VAULT_UNENROLL_TOKEN_ID, /* this ykunlock token (valid, pending or malformed) */
         VAULT_UNENROLL_KEYSLOT,  /* only a PENDING keyslot (or a STALE_PENDING token's number) */
 };
+
+/* ---- for the libcryptsetup token plugin (a thin shim over these) ------------------------- */
+
+struct crypt_device;
+
+/* `validate`: the token JSON follows docs/token-format.md, and a bound token's keyslot exists.
+ * -EBADMSG otherwise (-EMEDIUMTYPE for another type). */
+int vault_token_validate(struct crypt_device *cd, const char *json);
+
+/* `open` / `open_pin`: the keyslot passphrase of token `token_id` of the loaded header `cd`,
+ * derived with a present token of its serial (no waiting). -EAGAIN when no such token is
+ * present (libcryptsetup's "not present"), -ENOANO when the token needs a PIN and none was
+ * given, -ENOENT for a pending or malformed token, token errors as they come. */
+int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct vault_tokens_ctx *ctx,
+                           const struct secret *pin, struct secret *ret);
 
 /* Removes tokens with their keyslots, crash-safely. -ENOENT when nothing matches, -EMLINK when
  * no way in would be left (recovery, passphrase and token keyslots count; pending ones not),

@@ -454,6 +454,42 @@ static void test_passphrase(void **state) {
         secret_clear(&p);
 }
 
+/* The plugin's two entry points: validate, and one token's passphrase with a present key. */
+static void test_plugin_api(void **state) {
+        struct vf *f = *state;
+        struct secret pin = {};
+        new_pin("9876", &pin);
+        assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
+        vf_insert(f, 1);
+        assert_int_equal(vf_enroll(f, 1, &pin, false), 2);
+        vf_remove(f, 1);
+
+        struct crypt_device *cd = NULL;
+        assert_int_equal(crypt_init(&cd, f->image), 0);
+        assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+        const char *json = NULL;
+        assert_int_equal(crypt_token_json_get(cd, 1, &json), 1);
+        assert_int_equal(vault_token_validate(cd, json), 0);
+        assert_int_equal(vault_token_validate(cd, "{\"type\":\"ykunlock\",\"keyslots\":[\"1\"]}"), -EBADMSG);
+
+        struct secret pass = {};
+        assert_int_equal(vault_token_passphrase(cd, 1, &f->ctx, NULL, &pass), 0);
+        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, 1, (const char *) pass.data, pass.len, 0), 1);
+        secret_clear(&pass);
+        /* token 2 is card B's, which is not present; and it needs a PIN */
+        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, &pin, &pass), -EAGAIN);
+        vf_insert(f, 1);
+        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, NULL, &pass), -ENOANO);
+        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, &pin, &pass), 0);
+        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, 2, (const char *) pass.data, pass.len, 0), 2);
+        secret_clear(&pass);
+        /* the recovery marker and an empty id are no ykunlock tokens */
+        assert_int_equal(vault_token_passphrase(cd, 0, &f->ctx, NULL, &pass), -ENOENT);
+        assert_int_equal(vault_token_passphrase(cd, 5, &f->ctx, NULL, &pass), -ENOENT);
+        crypt_free(cd);
+        secret_clear(&pin);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_enroll_and_open, setup, teardown),
@@ -471,6 +507,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_unenroll, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unenroll_last_way_in, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_passphrase, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_plugin_api, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
