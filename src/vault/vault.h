@@ -18,7 +18,24 @@
  *   token errors from src/otp and src/transport as they come (-ENOMEDIUM, -ETIMEDOUT no touch,
  *   -ENOKEY slot not programmed, -EHOSTDOWN no pcscd, ...).
  * Every function that changes the header leaves it unchanged when it fails, and each change is
- * crash-safe in the way docs/token-format.md describes (pending tokens). */
+ * crash-safe in the way docs/token-format.md describes (pending tokens).
+ *
+ * How the verbs use it (the edge prompts, prints, and maps errnos to exit codes):
+ *   create    vault_create(), print the recovery key as base64 (shared/base64.h), then, unless
+ *             --no-enroll, pick the one present token and vault_enroll() it authorised by
+ *             VAULT_AUTH_RECOVERY_KEY with the key just made; --fs ext4 needs
+ *             vault_have_device_mapper() (check before vault_create) and vault_open() by name.
+ *   enroll    pick the token to enroll (yk_tokens_discover, --serial), build a vault_auth from
+ *             --recovery-key-file (base64-decoded), --passphrase-file (raw) or a present token,
+ *             vault_enroll(); -EEXIST: name ret->existing_token_id.
+ *   open      vault_open() (-ENOANO: prompt for the PIN and call again; -ENODEV after the
+ *             wait: fall back to vault_open_with_secret() when stdin is a terminal).
+ *             --verbose: vault_set_log_hook() and result.keyslot_attempts.
+ *   close     vault_close().
+ *   list      vault_list(), one row per entry (vault_entry_kind_name() for --json).
+ *   unenroll  vault_unenroll().
+ * Tokens are reached through the backends in vault_tokens_ctx: the CLI passes
+ * yk_backends_for(--transport), tests pass the in-process emulator (tests/lib/emu-transport.h). */
 #pragma once
 
 #include <stdbool.h>
