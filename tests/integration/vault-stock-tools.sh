@@ -39,7 +39,9 @@ printf '%s\n' "$dump_tokens" | grep -qE '^  0: ykunlock-recovery$' && pass "the 
 printf '%s\n' "$OUT" | grep -qE '^Metadata area:[[:space:]]+65536 \[bytes\]' && pass "64 KiB metadata" || fail "metadata size"
 
 # ---- the recovery key, as the seed's recipe used it ----
-run bash -c "base64 --decode '$WORLD_DIR/rec.b64' | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- '$IMAGE'"
+KEYB64=$(cat "$WORLD_DIR/rec.b64")
+expect_eq "${#KEYB64}" 44 "the recovery key is 44 characters of base64"
+run bash -c "echo $KEYB64 | base64 --decode | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- '$IMAGE'"
 expect_rc 0 "recovery key opens with stock cryptsetup"
 run bash -c "echo AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= | base64 --decode | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- '$IMAGE'"
 expect_rc 2 "a wrong recovery key does not (cryptsetup exit 2)"
