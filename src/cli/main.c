@@ -1,4 +1,5 @@
 /* ykunlock: the verb table and dispatch. Each verb lives in its own verb-*.c file. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -63,8 +64,38 @@ static void forbid_core_dumps(void) {
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* Global options may also come before the verb ("ykunlock --reader X token list"): moves the
+ * verb's words to the front so that the verb's own parser sees every option. Returns the index
+ * of the first word of the verb, or argc. */
+static int hoist_verb(int argc, char **argv) {
+        static const char *const with_value[] = { "--reader", "--serial", "--transport", "--header" };
+        int i = 1;
+        while (i < argc && strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i], "--help") != 0 &&
+               strcmp(argv[i], "--version") != 0) {
+                bool takes_value = false;
+                for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
+                        if (strcmp(argv[i], with_value[k]) == 0)
+                                takes_value = true;
+                i += takes_value ? 2 : 1;
+        }
+        if (i == 1 || i >= argc)
+                return i == 1 ? 1 : argc;
+        /* Rotate argv[1..i) behind the verb's words (one, or two for "token ..."). */
+        int words = strcmp(argv[i], "token") == 0 && i + 1 < argc ? 2 : 1;
+        char *lead[2];
+        for (int k = 0; k < words; k++)
+                lead[k] = argv[i + k];
+        memmove(argv + 1 + words, argv + 1, (size_t) (i - 1) * sizeof(char *));
+        for (int k = 0; k < words; k++)
+                argv[1 + k] = lead[k];
+        return 1;
+}
+
 int main(int argc, char **argv) {
         forbid_core_dumps();
+
+        if (hoist_verb(argc, argv) >= argc)
+                return cli_usage_error("no verb given (see ykunlock --help)");
 
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                 print_help();

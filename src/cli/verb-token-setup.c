@@ -173,7 +173,7 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
         int code = cli_pick_token(g, &t);
         if (code != EXIT_OK)
                 return code;
-        char who[64];
+        char who[YK_DEVICE_NAME_MAX + 32];
         describe_token(&t, who, sizeof(who));
 
         _cleanup_(yk_conn_closep) struct yk_conn *conn = NULL;

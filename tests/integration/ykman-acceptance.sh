@@ -138,6 +138,7 @@ for _ in $(seq 100); do
   [ "$(grep -c 'ATR sent' "$log")" -gt "$atrs" ] && break
   sleep 0.1
 done
+world_wait_card 35963
 ykm otp info
 expect_rc 0 "otp info after pcscd restarted"
 grep -q 'reconnecting' "$log" && pass "ykemu reconnected" || fail "no reconnect in the log"

@@ -79,11 +79,23 @@ world_start_token() {
   WORLD_TOKEN_PID[$name]=$!
   local i
   for i in $(seq 100); do
-    grep -q 'ATR sent' "$log" && return 0
+    grep -q 'ATR sent' "$log" && { world_wait_card "$port"; return 0; }
     kill -0 "${WORLD_TOKEN_PID[$name]}" 2>/dev/null || world_die "ykemu $name exited: $(tail -n 5 "$log")"
     sleep 0.1
   done
   world_die "pcscd did not power up token $name"
+}
+
+# pcscd asks for the ATR while it powers the card up and marks the reader "present" just after:
+# wait until a client sees a card in the reader of PORT.
+world_wait_card() {
+  local reader=$WORLD_READER0 i
+  [ "$1" = 35964 ] && reader=$WORLD_READER1
+  for i in $(seq 50); do
+    "$YKUNLOCK" token list --json --reader "$reader" 2>/dev/null | grep -q 'no-card' || return 0
+    sleep 0.1
+  done
+  world_die "pcscd did not show the card in $reader"
 }
 
 # Pulls the token out: ykemu ends and vpcd reports the card removed.
