@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <winscard.h>
 
 #include "transport/apdu.h"
@@ -16,6 +17,7 @@ struct pcsc_raw {
         DWORD protocol;
         bool connected;
         bool in_transaction;
+        char reader[YK_DEVICE_NAME_MAX];
 };
 
 static int errno_from_pcsc(LONG rv) {
@@ -119,6 +121,23 @@ static int reconnect(struct pcsc_raw *raw) {
         return begin_transaction(raw);
 }
 
+/* A command that failed, or came back without a status word, is what a token pulled out in
+ * the middle looks like; the reader notices the removal a moment later. Waits up to a second
+ * for that, so that the error says "removed" rather than "garbage" or "I/O error". */
+static int card_gone_or(struct pcsc_raw *raw, int otherwise) {
+        for (int i = 0; i < 10; i++) {
+                SCARD_READERSTATE rs = { .szReader = raw->reader, .dwCurrentState = SCARD_STATE_UNAWARE };
+                LONG rv = SCardGetStatusChange(raw->ctx, 0, &rs, 1);
+                if (rv != SCARD_S_SUCCESS)
+                        return errno_from_pcsc(rv);
+                if (rs.dwEventState & (SCARD_STATE_EMPTY | SCARD_STATE_UNAVAILABLE))
+                        return -ENOMEDIUM;
+                struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
+                (void) nanosleep(&ts, NULL);
+        }
+        return otherwise;
+}
+
 static int pcsc_transceive(void *userdata, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
                            size_t *ret_len) {
         struct pcsc_raw *raw = userdata;
@@ -130,6 +149,8 @@ static int pcsc_transceive(void *userdata, const uint8_t *apdu, size_t len, uint
                 int r = reconnect(raw);
                 return r < 0 ? r : -ECONNRESET; /* apdu.c selects again and repeats */
         }
+        if (rv == SCARD_E_NOT_TRANSACTED || (rv == SCARD_S_SUCCESS && n < 2))
+                return card_gone_or(raw, rv == SCARD_S_SUCCESS ? -EPROTO : -EIO);
         if (rv != SCARD_S_SUCCESS)
                 return errno_from_pcsc(rv);
         if (n > cap)
@@ -173,6 +194,7 @@ static int pcsc_open(const struct yk_device *dev, struct yk_conn **ret) {
                 free(raw);
                 return errno_from_pcsc(rv);
         }
+        memcpy(raw->reader, dev->name, sizeof(raw->reader));
         int r = connect_card(raw, dev->name);
         if (r < 0) {
                 pcsc_raw_close(raw);

@@ -93,3 +93,8 @@ uint16_t ykemu_touch_level(const struct ykemu_state *st);
 
 /* card-touch.c: waits for the touch the slot needs; false when none came (69 85). */
 bool ykemu_wait_touch(const struct ykemu_card *card);
+
+/* card-fault.c: answers an APDU the faulty way the options ask for: 1 when it answered,
+ * 0 when the card should answer normally, -ENOMEDIUM when the card is gone. */
+int ykemu_fault_answer(struct ykemu_card *card, const uint8_t *apdu, size_t len, uint8_t *resp,
+                       size_t *ret_len);

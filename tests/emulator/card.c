@@ -272,6 +272,9 @@ int ykemu_card_apdu(struct ykemu_card *card, const uint8_t *apdu, size_t len, ui
                 return -EINVAL;
         if (cap < YKEMU_RESP_MAX + 2)
                 return -ENOBUFS;
+        int fr = ykemu_fault_answer(card, apdu, len, resp, ret_len);
+        if (fr != 0)
+                return fr < 0 ? fr : 0;
 
         struct apdu c;
         size_t n = 0;

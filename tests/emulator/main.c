@@ -27,7 +27,8 @@ static void usage(FILE *f) {
         fputs("Usage: ykemu (--vpcd [HOST:]PORT | --vscard SOCKET | --uhid) [--state FILE]\n"
               "             [--serial N] [--firmware X.Y.Z] [--atr usb|nfc|t0]\n"
               "             [--touch auto|never|MILLISECONDS] [--touch-timeout SECONDS]\n"
-              "             [--no-management] [--verbose]\n"
+              "             [--no-management] [--fault no-otp|garbage|short|pull-on-write]\n"
+              "             [--verbose]\n"
               "An emulated YubiKey 5 OTP application. --serial and --firmware apply only when the\n"
               "state file is created. Without --state the key lives in memory.\n",
               f);
@@ -95,6 +96,7 @@ static int parse_one(int c, const char *arg, struct args *a) {
                 a->card.touch_timeout_ms = (unsigned) v * 1000;
                 return 0;
         case 'M': a->card.management = false; return 0;
+        case 'F': return ykemu_fault_from_string(arg, &a->card.fault) < 0 ? bad("--fault", arg) : 0;
         case 'V': a->verbose = true; return 0;
         case 'h': usage(stdout); exit(EXIT_SUCCESS);
         default: usage(stderr); return -EINVAL;
@@ -109,6 +111,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 { "atr", required_argument, NULL, 'a' },    { "touch", required_argument, NULL, 't' },
                 { "touch-timeout", required_argument, NULL, 'T' },
                 { "no-management", no_argument, NULL, 'M' },
+                { "fault", required_argument, NULL, 'F' },
                 { "verbose", no_argument, NULL, 'V' },      { "help", no_argument, NULL, 'h' },
                 {},
         };

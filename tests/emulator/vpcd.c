@@ -177,6 +177,10 @@ int ykemu_run_vpcd(struct ykemu_card *card, const char *host, const char *port, 
                 int r = serve(&v, fd);
                 if (*stop)
                         break;
+                if (r == -ENOMEDIUM) { /* pulled out on purpose: gone for good */
+                        fprintf(stderr, "ykemu: the card was pulled out\n");
+                        break;
+                }
                 fprintf(stderr, "ykemu: vpcd connection ended (%s), reconnecting\n", strerror(-r));
         }
         return 0;

@@ -28,6 +28,18 @@ enum ykemu_atr {
         YKEMU_ATR_T0,  /* T=0 only, for readers that speak nothing else (QEMU's usb-ccid) */
 };
 
+/* Faults a test asks of the card, to see the host cope with something that is not a good key. */
+enum ykemu_fault {
+        YKEMU_FAULT_NONE,
+        YKEMU_FAULT_NO_OTP,        /* a card without the OTP application: SELECT answers 6A 82 */
+        YKEMU_FAULT_GARBAGE,       /* every answer is one byte: not even a status word */
+        YKEMU_FAULT_SHORT,         /* SELECT answers a 3-byte status with 90 00 */
+        YKEMU_FAULT_PULL_ON_WRITE, /* the card is pulled out when a configuration write arrives */
+};
+
+/* "no-otp", "garbage", "short", "pull-on-write" (or "none"); -EINVAL for anything else. */
+int ykemu_fault_from_string(const char *s, enum ykemu_fault *ret);
+
 struct ykemu_options {
         uint32_t serial;              /* only used when the state is created */
         uint8_t firmware[3];          /* only used when the state is created; default 5.4.3 */
@@ -37,6 +49,7 @@ struct ykemu_options {
         const char *state_path;       /* NULL: in memory only */
         bool management;              /* answer the management application (else 6A 82) */
         volatile sig_atomic_t *cancel; /* when set and non-zero, a touch wait ends with 69 85 */
+        enum ykemu_fault fault;
 };
 
 struct ykemu_card;
@@ -51,7 +64,8 @@ int ykemu_card_new(const struct ykemu_options *o, struct ykemu_card **ret);
 void ykemu_card_free(struct ykemu_card *card); /* NULL is fine */
 
 /* One command APDU in; response data followed by SW1 SW2 out. Protocol errors are answered
- * with status words (return 0); -ENOBUFS when cap < 258, -EINVAL for a NULL buffer. */
+ * with status words (return 0); -ENOBUFS when cap < 258, -EINVAL for a NULL buffer;
+ * -ENOMEDIUM when the card has been pulled out (YKEMU_FAULT_PULL_ON_WRITE). */
 int ykemu_card_apdu(struct ykemu_card *card, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
                     size_t *ret_len);
 

@@ -61,6 +61,19 @@ world_start_pcscd() {
   world_die "pcscd did not open the vpcd ports"
 }
 
+# A pcscd with no reader at all.
+world_start_pcscd_without_readers() {
+  mkdir -p "$WORLD_DIR/no-readers"
+  pcscd --foreground --config "$WORLD_DIR/no-readers" >"$WORLD_DIR/pcscd.log" 2>&1 &
+  WORLD_PCSCD_PID=$!
+  local i
+  for i in $(seq 100); do
+    [ -S /run/pcscd/pcscd.comm ] && return 0
+    sleep 0.1
+  done
+  world_die "pcscd did not open its socket"
+}
+
 world_stop_pcscd() {
   [ -n "$WORLD_PCSCD_PID" ] || return 0
   kill "$WORLD_PCSCD_PID" 2>/dev/null || true
