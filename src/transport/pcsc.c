@@ -9,7 +9,12 @@
 #include <winscard.h>
 
 #include "transport/apdu.h"
+#include "transport/deadline.h"
 #include "transport/transport.h"
+
+/* How long open waits for the card: pcscd makes a connection wait, without a timeout, while
+ * another client holds a transaction (ykman for a moment, scdaemon maybe for good). */
+#define CONNECT_WAIT_MS 5000
 
 struct pcsc_raw {
         SCARDCONTEXT ctx;
@@ -183,6 +188,17 @@ static int connect_card(struct pcsc_raw *raw, const char *reader) {
         return r == -ECONNRESET ? -EIO : r;
 }
 
+static int connect_work(void *arg) {
+        struct pcsc_raw *raw = arg;
+        int r = connect_card(raw, raw->reader);
+        return r == -ETIMEDOUT ? -EIO : r;
+}
+
+/* The connection came after open gave up: undo it. */
+static void connect_abandon(void *arg, int result) {
+        pcsc_raw_close(arg);
+}
+
 static int pcsc_open(const struct yk_device *dev, struct yk_conn **ret) {
         if (!dev || !ret || dev->kind != YK_TRANSPORT_PCSC || memchr(dev->name, '\0', sizeof(dev->name)) == NULL)
                 return -EINVAL;
@@ -195,7 +211,9 @@ static int pcsc_open(const struct yk_device *dev, struct yk_conn **ret) {
                 return errno_from_pcsc(rv);
         }
         memcpy(raw->reader, dev->name, sizeof(raw->reader));
-        int r = connect_card(raw, dev->name);
+        int r = yk_run_with_deadline(connect_work, connect_abandon, raw, CONNECT_WAIT_MS);
+        if (r == -ETIMEDOUT)
+                return -EUSERS; /* still waiting for another client: raw is the helper's now */
         if (r < 0) {
                 pcsc_raw_close(raw);
                 return r;

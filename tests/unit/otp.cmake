@@ -8,6 +8,8 @@ target_compile_options(yk_test_mock INTERFACE -Wno-missing-field-initializers)
 
 yk_add_unit_test(transport-registry SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-registry.c
                  LIBS yk_transport)
+yk_add_unit_test(transport-deadline SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-deadline.c
+                 LIBS yk_transport)
 yk_add_unit_test(transport-apdu SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-apdu.c
                  LIBS yk_test_mock)
 yk_add_unit_test(otp-status SOURCES ${CMAKE_CURRENT_LIST_DIR}/otp-status.c
