@@ -136,7 +136,7 @@ static void test_parse_uint(void **state) {
 
 /* The VmFlags line of /proc/self/smaps for the mapping that holds p. */
 static const char *vm_flags_of(const void *p) {
-        static char flags[256];
+        static char flags[512];
         FILE *f = fopen("/proc/self/smaps", "re");
         if (!f)
                 return NULL;
