@@ -61,6 +61,18 @@ static bool filter_keeps_token(const struct yk_token_filter *f, const struct yk_
         return !f || !f->serial_set || (t->serial_known && t->serial == f->serial);
 }
 
+/* The same key seen on a second transport (a USB YubiKey over HID and behind pcscd): only the
+ * first sighting is kept, the one of the transport asked first. Only a shown serial can tell. */
+static bool seen_before(const struct yk_token_list *list, const struct yk_token *t) {
+        if (t->error < 0 || !t->serial_known)
+                return false;
+        for (size_t i = 0; i < list->n; i++)
+                if (list->items[i].error == 0 && list->items[i].serial_known && list->items[i].serial == t->serial &&
+                    list->items[i].device.kind != t->device.kind)
+                        return true;
+        return false;
+}
+
 static int discover_backend(const struct yk_backend *b, const struct yk_token_filter *filter,
                             struct yk_token_list *list) {
         struct yk_device_list devs = { 0 };
@@ -70,7 +82,7 @@ static int discover_backend(const struct yk_backend *b, const struct yk_token_fi
                 if (!filter_keeps(filter, &devs.items[i]))
                         continue;
                 r = probe(b, &devs.items[i], &t);
-                if (r == 0 && filter_keeps_token(filter, &t))
+                if (r == 0 && filter_keeps_token(filter, &t) && !seen_before(list, &t))
                         r = token_list_append(list, &t);
         }
         yk_device_list_free(&devs);
@@ -98,7 +110,8 @@ int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk
         }
         if (asked == 0)
                 return -EOPNOTSUPP;
-        if (asked == 1 && down == 1)
+        /* pcscd not running and no other backend saw anything: say so rather than "nothing". */
+        if (down > 0 && list.n == 0)
                 return -EHOSTDOWN;
         *ret = list;
         return 0;

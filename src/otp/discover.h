@@ -30,8 +30,10 @@ struct yk_token_filter {
         uint32_t serial;
 };
 
-/* Lists every device of every backend with what it holds. A backend that is not there
- * (pcscd not running) fails the whole call only when it is the only backend asked for. */
+/* Lists every device of every backend with what it holds. A token whose serial was already
+ * seen on an earlier backend is left out (asked in order: `auto` puts HID first). A backend
+ * that is not there (pcscd not running) fails the call (-EHOSTDOWN) only when no device was
+ * found on any other. */
 int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk_token_filter *filter,
                        struct yk_token_list *ret);
 

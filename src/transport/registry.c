@@ -44,18 +44,24 @@ void yk_conn_close(struct yk_conn *c) {
                 c->ops->close(c);
 }
 
-/* The USB HID backend arrives with a later issue; until then asking for it is answered like a
- * compiled-out backend (STYLE.md principle 13). */
+/* `auto` asks HID first: a USB YubiKey answers challenge-response over its keyboard interface
+ * (over USB CCID it usually refuses with 69 85), and discovery keeps the first sighting of a
+ * serial, so the same key behind pcscd is not listed twice. PC/SC then covers NFC readers and
+ * the tokens that speak the OTP application only over CCID. */
 static const struct yk_backend *const backends_pcsc[] = { &yk_backend_pcsc, NULL };
+static const struct yk_backend *const backends_hid[] = { &yk_backend_hid, NULL };
+static const struct yk_backend *const backends_auto[] = { &yk_backend_hid, &yk_backend_pcsc, NULL };
 
 int yk_backends_for(const char *transport, const struct yk_backend *const **ret) {
         if (!transport || !ret)
                 return -EINVAL;
-        if (strcmp(transport, "pcsc") == 0 || strcmp(transport, "auto") == 0) {
+        if (strcmp(transport, "pcsc") == 0)
                 *ret = backends_pcsc;
-                return 0;
-        }
-        if (strcmp(transport, "hid") == 0)
-                return -EOPNOTSUPP;
-        return -EINVAL;
+        else if (strcmp(transport, "hid") == 0)
+                *ret = backends_hid;
+        else if (strcmp(transport, "auto") == 0)
+                *ret = backends_auto;
+        else
+                return -EINVAL;
+        return 0;
 }

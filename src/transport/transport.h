@@ -89,7 +89,8 @@ struct yk_backend {
         int (*open)(const struct yk_device *dev, struct yk_conn **ret);
 };
 
-/* The backends compiled in, NULL-terminated, filtered by "pcsc", "hid" or "auto" (all). */
+/* The backends compiled in, NULL-terminated, filtered by "pcsc", "hid" or "auto" (all, HID first). */
 int yk_backends_for(const char *transport, const struct yk_backend *const **ret);
 
 extern const struct yk_backend yk_backend_pcsc;
+extern const struct yk_backend yk_backend_hid;

@@ -60,6 +60,26 @@ enum ykemu_app {
 /* Room for one answer of any command plus its status words. */
 #define YKEMU_RESP_MAX 256
 
+/* The HID side (card-hid.c): a frame being received, a touch wait, or an answer being read. */
+enum ykemu_hid_phase {
+        HID_IDLE,   /* status reports */
+        HID_TOUCH,  /* a command waits for its touch: status byte 0x20 | seconds left */
+        HID_ANSWER, /* response reports 0x40 | sequence, then 0x40 (sequence 0 again) */
+};
+
+#define YKEMU_HID_FRAME_SIZE 70
+#define YKEMU_HID_ANSWER_MAX (32 * 7)
+
+struct ykemu_hid {
+        enum ykemu_hid_phase phase;
+        bool receiving;                      /* report 0 of a frame came, the last not yet */
+        uint8_t frame[YKEMU_HID_FRAME_SIZE];
+        uint64_t touch_start_ms;
+        uint8_t answer[YKEMU_HID_ANSWER_MAX];
+        size_t answer_len;
+        unsigned answer_seq;
+};
+
 struct ykemu_card {
         struct ykemu_state st;
         struct ykemu_options opt;
@@ -67,6 +87,8 @@ struct ykemu_card {
         enum ykemu_app app;
         uint8_t pending[YKEMU_RESP_MAX]; /* an answer waiting for GET RESPONSE */
         size_t pending_len, pending_off;
+        struct ykemu_hid hid;
+        bool touch_given; /* the HID side has waited for the touch already: do not wait again */
 };
 
 /* A parsed answer: data plus status word. */
@@ -90,6 +112,9 @@ int ykemu_state_parse(const char *text, size_t len, struct ykemu_state *ret); /*
 int ykemu_state_save(const char *path, const struct ykemu_state *st);
 /* Slot validity and the touch-level bits, derived from the configurations. */
 uint16_t ykemu_touch_level(const struct ykemu_state *st);
+
+/* Whether this slot command waits for a touch (an HMAC challenge to a CHAL_BTN_TRIG slot). */
+bool ykemu_otp_needs_touch(const struct ykemu_card *card, uint8_t p1);
 
 /* card-touch.c: waits for the touch the slot needs; false when none came (69 85). */
 bool ykemu_wait_touch(const struct ykemu_card *card);

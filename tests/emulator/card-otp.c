@@ -243,6 +243,13 @@ static void do_hmac(struct ykemu_card *card, int idx, const uint8_t *data, size_
         r->sw = ok ? SW_OK : SW_MEMORY_FAILURE;
 }
 
+bool ykemu_otp_needs_touch(const struct ykemu_card *card, uint8_t p1) {
+        if (p1 != CMD_CHAL_HMAC_1 && p1 != CMD_CHAL_HMAC_2)
+                return false;
+        const struct ykemu_slot *s = &card->st.slot[p1 == CMD_CHAL_HMAC_1 ? 0 : 1];
+        return slot_is_hmac(s) && (s->config[CFG_OFF_CFG] & CFG_CHAL_BTN_TRIG);
+}
+
 void ykemu_otp_command(struct ykemu_card *card, uint8_t p1, const uint8_t *data, size_t len,
                        struct ykemu_reply *r) {
         r->len = 0;

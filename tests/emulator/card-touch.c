@@ -25,6 +25,8 @@ static bool wait_ms(const struct ykemu_card *card, unsigned ms) {
 
 bool ykemu_wait_touch(const struct ykemu_card *card) {
         const struct ykemu_options *o = &card->opt;
+        if (card->touch_given)
+                return true;
         if (o->touch == YKEMU_TOUCH_NEVER || o->touch_ms >= o->touch_timeout_ms) {
                 (void) wait_ms(card, o->touch_timeout_ms);
                 return false;

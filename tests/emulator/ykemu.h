@@ -69,6 +69,13 @@ void ykemu_card_free(struct ykemu_card *card); /* NULL is fine */
 int ykemu_card_apdu(struct ykemu_card *card, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
                     size_t *ret_len);
 
+/* The HID side (FACTS.md §4): the 8-byte feature reports of the keyboard interface, without
+ * report id. A get never blocks: a touch wait shows as status 0x20 | seconds left until the
+ * emulated person touches (or the key gives up). -EINVAL for a NULL buffer. */
+#define YKEMU_HID_REPORT_SIZE 8
+int ykemu_card_hid_get(struct ykemu_card *card, uint8_t ret_report[YKEMU_HID_REPORT_SIZE]);
+int ykemu_card_hid_set(struct ykemu_card *card, const uint8_t report[YKEMU_HID_REPORT_SIZE]);
+
 /* Power cycle or reset: forgets the selected application and any pending answer. */
 void ykemu_card_reset(struct ykemu_card *card);
 

@@ -1,0 +1,133 @@
+/* The USB HID backend on Linux hidraw: devices are the /dev/hidrawN nodes of YubiKey OTP
+ * (keyboard) interfaces (hid-sysfs.c); a connection is the open node, held with an exclusive
+ * flock so that two ykunlock processes never interleave their reports. Framing is
+ * hid-frame.c's job: this file only moves 8-byte feature reports and maps errors. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/hidraw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "transport/hid-frame.h"
+#include "transport/hid-sysfs.h"
+
+struct hidraw {
+        int fd;
+        char path[YK_DEVICE_NAME_MAX];
+};
+
+/* An ioctl error: the node gone (unplugged, or uhid destroyed) is "pulled out". A failed
+ * transfer on a node that is still there is an I/O error. */
+static int map_io_error(const struct hidraw *h, int err) {
+        struct stat st;
+        switch (err) {
+        case ENODEV:
+        case ENXIO:
+        case ESHUTDOWN:
+        case ENOENT:
+                return -ENOMEDIUM;
+        case ENOMEM:
+                return -ENOMEM;
+        }
+        if (stat(h->path, &st) < 0 && errno == ENOENT)
+                return -ENOMEDIUM;
+        return -EIO;
+}
+
+static int hidraw_get(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
+        struct hidraw *h = userdata;
+        uint8_t buf[1 + YK_HID_REPORT_SIZE] = { 0 }; /* report id 0 first */
+        int n;
+        do
+                n = ioctl(h->fd, HIDIOCGFEATURE(sizeof(buf)), buf);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return map_io_error(h, errno);
+        if ((size_t) n < sizeof(buf))
+                return -EPROTO; /* not the 8-byte report of an OTP interface */
+        memcpy(report, buf + 1, YK_HID_REPORT_SIZE);
+        return 0;
+}
+
+static int hidraw_set(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) {
+        struct hidraw *h = userdata;
+        uint8_t buf[1 + YK_HID_REPORT_SIZE] = { 0 };
+        int n;
+        memcpy(buf + 1, report, YK_HID_REPORT_SIZE);
+        do
+                n = ioctl(h->fd, HIDIOCSFEATURE(sizeof(buf)), buf);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return map_io_error(h, errno);
+        return 0;
+}
+
+static void hidraw_close(void *userdata) {
+        struct hidraw *h = userdata;
+        if (!h)
+                return;
+        if (h->fd >= 0)
+                (void) close(h->fd); /* also drops the flock */
+        free(h);
+}
+
+static int hid_enumerate(struct yk_device_list *list) {
+        return yk_hid_enumerate_at("/sys/class/hidraw", "/dev", list);
+}
+
+/* Opens the node for reading and writing (feature reports need both). */
+static int open_node(const char *path, int *ret_fd) {
+        int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                switch (errno) {
+                case EACCES:
+                case EPERM:
+                        return -EACCES; /* the edge names the node and the access it needs */
+                case ENOENT:
+                case ENODEV:
+                case ENXIO:
+                        return -ENOMEDIUM;
+                default:
+                        return -errno;
+                }
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = errno == EWOULDBLOCK ? -EUSERS : -EIO;
+                (void) close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static int hid_open(const struct yk_device *dev, struct yk_conn **ret) {
+        if (!dev || !ret || dev->kind != YK_TRANSPORT_HID || memchr(dev->name, '\0', sizeof(dev->name)) == NULL)
+                return -EINVAL;
+        struct hidraw *h = calloc(1, sizeof(*h));
+        if (!h)
+                return -ENOMEM;
+        memcpy(h->path, dev->name, sizeof(h->path));
+        int r = open_node(h->path, &h->fd);
+        if (r < 0) {
+                free(h);
+                return r;
+        }
+        const struct yk_hid_io io = {
+                .get_report = hidraw_get,
+                .set_report = hidraw_set,
+                .close = hidraw_close,
+                .userdata = h,
+        };
+        return yk_hid_conn_new(dev, &io, NULL, ret); /* owns h from here, also on failure */
+}
+
+const struct yk_backend yk_backend_hid = {
+        .name = "hid",
+        .kind = YK_TRANSPORT_HID,
+        .enumerate = hid_enumerate,
+        .open = hid_open,
+};
