@@ -10,6 +10,12 @@
 #define STATUS_MAX 16   /* 6 bytes, 10 on older keys; room for a little more */
 #define ANSWER_MAX 64   /* more than any answer of the commands below */
 
+/* A key that does not know a command it should (6D 00, 6A 81, 6A 86) is not speaking the
+ * protocol we need: -EBADRQC stays inside the OTP layer. */
+static int protocol_error(int r) {
+        return r == -EBADRQC ? -EPROTO : r;
+}
+
 int yk_otp_select(struct yk_conn *c, struct yk_otp_status *ret) {
         uint8_t buf[STATUS_MAX];
         size_t n = 0;
@@ -67,6 +73,7 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
                 return r;
         r = yk_conn_otp_call(c, slot == 1 ? YK_CMD_CHAL_HMAC_1 : YK_CMD_CHAL_HMAC_2, padded, sizeof(padded),
                              prompt, answer, sizeof(answer), &n);
+        r = protocol_error(r);
         if (r == 0 && n == 0)
                 r = -ENOKEY;
         else if (r == 0 && n != YK_HMAC_RESPONSE_SIZE)
@@ -107,7 +114,7 @@ static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int
                                  answer, sizeof(answer), &n);
         secure_wipe(data, sizeof(data));
         if (r < 0)
-                return r;
+                return protocol_error(r);
         /* Some keys answer a write without the status: ask for it again. */
         if (n == 0)
                 r = yk_otp_select(c, &after);

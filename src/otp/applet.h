@@ -1,5 +1,7 @@
 /* The OTP application, one command each: select, serial, device information, HMAC-SHA1
- * challenge-response, configuration writes. Works over any transport (transport/transport.h). */
+ * challenge-response, configuration writes. Works over any transport (transport/transport.h).
+ * Errors are those of transport.h, except that a key which does not know a command
+ * (-EBADRQC there) answers -EPROTO here, and the ones named below. */
 #pragma once
 
 #include <stdbool.h>

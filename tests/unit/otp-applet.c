@@ -119,6 +119,7 @@ static void test_challenge(void **state) {
         assert_int_equal(challenge_once("01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15 90 00", 0,
                                         resp, &touches), -EPROTO);
         assert_int_equal(challenge_once(NULL, -ENOMEDIUM, resp, &touches), -ENOMEDIUM);
+        assert_int_equal(challenge_once("6A 81", 0, resp, &touches), -EPROTO); /* not known */
         for (int i = 0; i < 20; i++)
                 assert_int_equal(resp[i], 0xee); /* untouched on every failure */
 }
@@ -206,6 +207,7 @@ static void test_write_answers(void **state) {
         assert_int_equal(write_once(&before, "05 07 01 08 90 00", NULL, &after), -EPROTO);
         assert_int_equal(write_once(&before, "69 85", NULL, &after), -ETIMEDOUT);
         assert_int_equal(write_once(&before, "65 81", NULL, &after), -EIO);
+        assert_int_equal(write_once(&before, "6A 86", NULL, &after), -EPROTO);
 }
 
 static void test_delete(void **state) {
