@@ -5,3 +5,7 @@ if(TARGET ykemu_card)
   yk_add_unit_test(hid-frame SOURCES ${CMAKE_CURRENT_LIST_DIR}/hid-frame.c
                    LIBS yk_otp yk_crypto yk_transport ykemu_card)
 endif()
+if(TARGET yk_test_emu)
+  yk_add_unit_test(hid-backend SOURCES ${CMAKE_CURRENT_LIST_DIR}/hid-backend.c
+                   LIBS yk_otp yk_transport yk_test_emu)
+endif()
