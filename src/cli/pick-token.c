@@ -14,6 +14,13 @@ static void describe(const struct yk_token *t) {
                 fprintf(stderr, "  serial hidden in %s (%s)\n", t->device.name, yk_transport_kind_name(t->device.kind));
 }
 
+const char *cli_no_access_advice(const struct yk_device *dev) {
+        static char buf[YK_DEVICE_NAME_MAX + 160];
+        snprintf(buf, sizeof(buf), "no read+write access to %s (a token's %s interface): run as root, or give this user read and write access to that node",
+                 dev->name, dev->kind == YK_TRANSPORT_HID ? "USB HID" : "reader");
+        return buf;
+}
+
 int cli_pick_token(const struct cli_global *g, struct yk_token *ret) {
         struct yk_token_filter filter = { .reader = g->reader, .serial_set = g->serial_set, .serial = g->serial };
         _cleanup_(yk_token_list_free) struct yk_token_list list = {};
@@ -29,6 +36,9 @@ int cli_pick_token(const struct cli_global *g, struct yk_token *ret) {
                 }
 
         if (usable == 0) {
+                for (size_t i = 0; i < list.n; i++)
+                        if (list.items[i].error == -YK_ERR_NEEDS_ROOT)
+                                return cli_error(-YK_ERR_NEEDS_ROOT, "%s", cli_no_access_advice(&list.items[i].device));
                 if (g->serial_set)
                         return cli_error(-YK_ERR_NO_TOKEN, "no token with serial %u is present", g->serial);
                 if (g->reader)

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/pick-token.h"
 #include "otp/discover.h"
 #include "shared/errors.h"
 #include "shared/macros.h"
@@ -33,6 +34,8 @@ static const char *device_state(const struct yk_token *t, bool json) {
                 return json ? "no-otp-application" : "(card without OTP application)";
         case YK_ERR_CARD_IN_USE:
                 return json ? "in-use" : "(held by another program)";
+        case YK_ERR_NEEDS_ROOT:
+                return json ? "no-access" : "(no read+write access)";
         default:
                 return json ? "error" : "(does not answer)";
         }
@@ -125,5 +128,8 @@ int verb_token_list(int argc, char **argv, struct cli_global *g) {
                 print_json(&list);
         else
                 print_table(&list);
+        for (size_t i = 0; i < list.n; i++)
+                if (list.items[i].error == -YK_ERR_NEEDS_ROOT)
+                        cli_info("%s", cli_no_access_advice(&list.items[i].device));
         return EXIT_OK;
 }

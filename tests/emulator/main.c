@@ -1,5 +1,5 @@
 /* ykemu: an emulated YubiKey 5 (OTP application) for tests. Parses options and plugs the card
- * into vpcd (or, when built, QEMU's passthru). */
+ * into vpcd, QEMU's passthru (when built) or the kernel's uhid. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -148,10 +148,8 @@ static int split_host_port(const char *s, char **ret_host, const char **ret_port
 }
 
 static int run(struct ykemu_card *card, const struct args *a) {
-        if (a->uhid) {
-                fprintf(stderr, "ykemu: --uhid is not built in this version\n");
-                return -EOPNOTSUPP;
-        }
+        if (a->uhid)
+                return ykemu_run_uhid(card, a->verbose, &stop_requested);
         if (a->vscard) {
 #ifdef YKEMU_HAVE_VSCARD
                 return ykemu_run_vscard(card, a->vscard, &stop_requested);

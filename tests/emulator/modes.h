@@ -14,3 +14,7 @@ int ykemu_run_vpcd(struct ykemu_card *card, const char *host, const char *port, 
 
 /* QEMU's ccid-card-passthru over a socket: vscard.c (built when that file exists). */
 int ykemu_run_vscard(struct ykemu_card *card, const char *socket_path, volatile sig_atomic_t *stop);
+
+/* The kernel's uhid (/dev/uhid): a USB HID keyboard 1050:0407 whose feature reports are the
+ * card's HID side, so that a real /dev/hidrawN appears: uhid.c. */
+int ykemu_run_uhid(struct ykemu_card *card, bool verbose, volatile sig_atomic_t *stop);
