@@ -55,3 +55,9 @@ int cli_check_one_stdin(const char *const *paths, const char *const *names, int 
 /* The verbs. */
 int verb_token_list(int argc, char **argv, struct cli_global *g);
 int verb_token_setup(int argc, char **argv, struct cli_global *g);
+int verb_create(int argc, char **argv, struct cli_global *g);
+int verb_enroll(int argc, char **argv, struct cli_global *g);
+int verb_unenroll(int argc, char **argv, struct cli_global *g);
+int verb_list(int argc, char **argv, struct cli_global *g);
+int verb_open(int argc, char **argv, struct cli_global *g);
+int verb_close(int argc, char **argv, struct cli_global *g);

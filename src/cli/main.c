@@ -17,6 +17,27 @@ static const struct verb verbs[] = {
           "                      [--access-code-file F|-] [--new-access-code-file F|-]",
           "Program a YubiKey slot for HMAC-SHA1 challenge-response (replaces ykman otp chalresp).",
           verb_token_setup },
+        { "create",
+          "IMAGE --size SIZE [--fill zero|random] [--fs ext4|none] [--header FILE]\n"
+          "                      [--label L] [--no-enroll] [--slot 1|2] [--pin | --pin-file F|-]",
+          "Create a LUKS2 vault, print its recovery key once (stdout), enroll the token present.\n"
+          "      --fill random hides which blocks are used; --fs ext4 (default) needs device-mapper.",
+          verb_create },
+        { "enroll",
+          "DEVICE [--slot 1|2] [--pin | --pin-file F|-] [--replace] [--touch]\n"
+          "                      [--recovery-key-file F|- | --passphrase-file F|-]",
+          "Enroll a YubiKey in a keyslot of its own (authorised by an enrolled token or a secret).",
+          verb_enroll },
+        { "unenroll", "DEVICE (--serial N | --token-id N | --keyslot N)",
+          "Remove enrolled tokens with their keyslots (never the last way in).", verb_unenroll },
+        { "list", "DEVICE [--json]", "List the keyslots of a vault: enrolled tokens, recovery key, leftovers.",
+          verb_list },
+        { "open",
+          "DEVICE [NAME] [--mount DIR] [--test] [--readonly] [--timeout S]\n"
+          "                      [--pin-file F|-] [--recovery-key-file F|- | --passphrase-file F|-]",
+          "Open a vault with a present enrolled token (one keyslot tried), else the recovery key.",
+          verb_open },
+        { "close", "NAME [--unmount]", "Close an open vault (unmounting it first with --unmount).", verb_close },
 };
 
 static void print_help(void) {

@@ -1,0 +1,76 @@
+/* What create and enroll share: the options that describe the new enrollment, reading its PIN,
+ * picking the token (before anything is written), and the enrollment itself. */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/cli.h"
+#include "otp/discover.h"
+#include "vault/vault.h"
+
+enum {
+        OPT_ENROLL_SLOT = 0x200,
+        OPT_ENROLL_PIN,
+        OPT_ENROLL_PIN_FILE,
+        OPT_ENROLL_TOUCH,
+        OPT_ENROLL_ALLOW_HIDDEN_SERIAL,
+        OPT_ENROLL_PBKDF_MEMORY,
+        OPT_ENROLL_ITER_TIME,
+};
+
+#define CLI_ENROLL_OPTIONS                                                              \
+        { "slot", required_argument, NULL, OPT_ENROLL_SLOT },                           \
+        { "pin", no_argument, NULL, OPT_ENROLL_PIN },                                   \
+        { "pin-file", required_argument, NULL, OPT_ENROLL_PIN_FILE },                   \
+        { "touch", no_argument, NULL, OPT_ENROLL_TOUCH },                               \
+        { "allow-hidden-serial", no_argument, NULL, OPT_ENROLL_ALLOW_HIDDEN_SERIAL },   \
+        { "pbkdf-memory", required_argument, NULL, OPT_ENROLL_PBKDF_MEMORY },           \
+        { "iter-time", required_argument, NULL, OPT_ENROLL_ITER_TIME }
+
+#define CLI_ENROLL_HELP                                                                           \
+        "  --slot 1|2             the YubiKey slot to use (default 2)\n"                          \
+        "  --pin                  ask for a PIN (twice) that becomes part of the key\n"           \
+        "  --pin-file F|-         read the PIN from a file (one trailing newline is stripped)\n"  \
+        "  --touch                record that the slot needs a touch (a key does not tell)\n"     \
+        "  --allow-hidden-serial  enroll a token that does not show its serial\n"                 \
+        "  --pbkdf-memory KiB     argon2id memory of a PIN keyslot (default: cryptsetup's)\n"     \
+        "  --iter-time MS         argon2id time of a PIN keyslot (default: cryptsetup's)\n"
+
+struct cli_enroll_args {
+        int slot;
+        bool pin;
+        const char *pin_file;
+        bool touch;
+        bool allow_hidden_serial;
+        struct vault_pbkdf pbkdf;
+};
+
+void cli_enroll_args_init(struct cli_enroll_args *a);
+
+/* Handles an OPT_ENROLL_* option; returns an exit code. */
+int cli_enroll_option(struct cli_enroll_args *a, int id, const char *arg);
+
+/* Conflicts among the enrollment options. */
+int cli_enroll_check(const struct cli_enroll_args *a);
+
+/* The new PIN from --pin-file or --pin (asked twice), or none. */
+int cli_enroll_read_pin(const struct cli_enroll_args *a, struct secret *ret_pin);
+
+/* Picks the one token to enroll (--serial/--reader; refuses to guess) and checks, before
+ * anything is written, that its slot is programmed and that its serial shows (or
+ * --allow-hidden-serial). */
+int cli_enroll_pick(const struct cli_enroll_args *a, const struct cli_global *g, struct yk_token *ret);
+
+/* "token 12345678" / "the token in READER" */
+void cli_token_name(const struct yk_token *t, char *buf, size_t len);
+
+/* vault_enroll() with the messages of every outcome (`info`: from vault_list before). Returns an exit
+ * code; with auth->kind == VAULT_AUTH_TOKEN also, without printing, CLI_ENROLL_NO_AUTH_TOKEN
+ * (no enrolled token present) or CLI_ENROLL_AUTH_PIN (it needs its PIN, auth->pin is NULL). */
+#define CLI_ENROLL_NO_AUTH_TOKEN (-1)
+#define CLI_ENROLL_AUTH_PIN      (-2)
+int cli_enroll_run(const struct vault_location *loc, const struct vault_info *info, const struct cli_global *g,
+                   const struct vault_auth *auth, const struct cli_enroll_args *a, const struct yk_token *t,
+                   const struct secret *pin, bool replace);

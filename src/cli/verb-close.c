@@ -1,0 +1,86 @@
+/* ykunlock close NAME [--unmount]: remove the mapping (after unmounting it, when asked). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/exit-code.h"
+#include "cli/run.h"
+#include "cli/vault-common.h"
+#include "shared/errors.h"
+#include "shared/macros.h"
+
+enum { OPT_UNMOUNT = 0x100 };
+
+static int on_option(int id, const char *arg, void *userdata) {
+        bool *unmount = userdata;
+        (void) arg;
+        if (id == OPT_UNMOUNT)
+                *unmount = true;
+        return EXIT_OK;
+}
+
+/* True when `dev` is the source of a mount in this namespace. */
+static bool is_mounted(const char *dev) {
+        FILE *f = fopen("/proc/self/mounts", "re");
+        if (!f)
+                return false;
+        char line[4096];
+        size_t len = strlen(dev);
+        bool found = false;
+        while (!found && fgets(line, sizeof(line), f))
+                found = strncmp(line, dev, len) == 0 && line[len] == ' ';
+        fclose(f);
+        return found;
+}
+
+static int unmount(const char *name, const char *dev) {
+        if (!is_mounted(dev))
+                return EXIT_OK;
+        const char *argv[] = { "umount", "--all-targets", "--", dev, NULL };
+        int r = cli_run(argv);
+        if (r != 0)
+                return cli_error(-EBUSY, "cannot unmount %s (umount %s %d); %s stays open", dev,
+                                 r < 0 ? "error" : "exit status", r, name);
+        return EXIT_OK;
+}
+
+int verb_close(int argc, char **argv, struct cli_global *g) {
+        static const struct verb self = { "close", "NAME [--unmount]",
+                                          "Close the vault opened as /dev/mapper/NAME; --unmount unmounts it first.",
+                                          NULL };
+        static const struct option options[] = {
+                { "unmount", no_argument, NULL, OPT_UNMOUNT },
+                {},
+        };
+        bool unmount_first = false;
+        int first;
+        bool done;
+        int code = cli_parse_options(argc, argv, &self, options, on_option, &unmount_first, g, &first, &done);
+        if (code != EXIT_OK || done)
+                return code;
+        if (argc - first != 1)
+                return cli_usage_error("close takes one NAME (see ykunlock close --help)");
+        const char *name = argv[first];
+        char dev[300];
+        if (strchr(name, '/') || cli_mapper_path(name, dev, sizeof(dev)) < 0)
+                return cli_usage_error("'%s' is not a mapping name (give NAME, not /dev/mapper/NAME)", name);
+        if (!vault_have_device_mapper())
+                return cli_error(-YK_ERR_NEEDS_DM, "closing %s needs device-mapper, which this kernel does not have",
+                                 name);
+        if (geteuid() != 0)
+                return cli_error(-YK_ERR_NEEDS_ROOT, "closing %s needs root", name);
+        cli_vault_verbose(g);
+
+        if (unmount_first && (code = unmount(name, dev)) != EXIT_OK)
+                return code;
+        int r = vault_close(name);
+        if (r == -ENODEV)
+                return cli_usage_error("no vault is open as %s", name);
+        if (r == -EBUSY)
+                return cli_error(r, "%s is in use (mounted?); --unmount unmounts it first", dev);
+        if (r < 0)
+                return cli_error(r, "cannot close %s: %s", name, cli_strerror(r));
+        cli_info("closed %s", name);
+        return EXIT_OK;
+}

@@ -1,0 +1,315 @@
+/* ykunlock open DEVICE [NAME]: with a present enrolled token (one keyslot, one KDF run), or the
+ * recovery key or a passphrase; --test checks without a mapping; --mount mounts it. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/exit-code.h"
+#include "cli/prompt.h"
+#include "cli/run.h"
+#include "cli/vault-args.h"
+#include "cli/vault-common.h"
+#include "shared/errors.h"
+#include "shared/parse.h"
+
+enum {
+        OPT_MOUNT = 0x100,
+        OPT_TEST,
+        OPT_READONLY,
+        OPT_TIMEOUT,
+        OPT_PIN_FILE,
+        OPT_RECOVERY_KEY_FILE,
+        OPT_PASSPHRASE_FILE,
+};
+
+struct open_args {
+        const char *mount, *pin_file, *recovery_key_file, *passphrase_file;
+        bool test, readonly;
+        unsigned timeout;
+};
+
+static int on_option(int id, const char *arg, void *userdata) {
+        struct open_args *a = userdata;
+        uint64_t v;
+        switch (id) {
+        case OPT_MOUNT:
+                a->mount = arg;
+                return EXIT_OK;
+        case OPT_TEST:
+                a->test = true;
+                return EXIT_OK;
+        case OPT_READONLY:
+                a->readonly = true;
+                return EXIT_OK;
+        case OPT_TIMEOUT:
+                if (parse_uint64(arg, 86400, &v) < 0)
+                        return cli_usage_error("--timeout takes seconds from 0 to 86400, not '%s'", arg);
+                a->timeout = (unsigned) v;
+                return EXIT_OK;
+        case OPT_PIN_FILE:
+                a->pin_file = arg;
+                return EXIT_OK;
+        case OPT_RECOVERY_KEY_FILE:
+                a->recovery_key_file = arg;
+                return EXIT_OK;
+        case OPT_PASSPHRASE_FILE:
+                a->passphrase_file = arg;
+                return EXIT_OK;
+        }
+        return EXIT_USAGE;
+}
+
+static int check_args(const struct open_args *a) {
+        if (a->recovery_key_file && a->passphrase_file)
+                return cli_usage_error("--recovery-key-file and --passphrase-file exclude each other");
+        if (a->pin_file && (a->recovery_key_file || a->passphrase_file))
+                return cli_usage_error("--pin-file is for a token; it does not go with --%s",
+                                       a->recovery_key_file ? "recovery-key-file" : "passphrase-file");
+        if (a->test && a->mount)
+                return cli_usage_error("--test creates no mapping, so there is nothing to --mount");
+        const char *paths[] = { a->pin_file, a->recovery_key_file, a->passphrase_file };
+        const char *names[] = { "--pin-file", "--recovery-key-file", "--passphrase-file" };
+        return cli_check_one_stdin(paths, names, 3);
+}
+
+/* Activation needs device-mapper and root: refuse before a token is asked anything. */
+static int check_system(const struct open_args *a) {
+        if (a->test)
+                return EXIT_OK;
+        if (!vault_have_device_mapper())
+                return cli_error(-YK_ERR_NEEDS_DM, "opening a vault needs device-mapper, which this kernel does not "
+                                                   "have (--test checks that it opens without a mapping)");
+        if (geteuid() != 0)
+                return cli_error(-YK_ERR_NEEDS_ROOT, "opening a vault needs root (--test checks that it opens without "
+                                                     "a mapping)");
+        if (a->mount && access(a->mount, F_OK) < 0)
+                return cli_usage_error("--mount %s: no such directory", a->mount);
+        return EXIT_OK;
+}
+
+struct open_ctx {
+        const struct open_args *a;
+        const struct cli_global *g;
+        struct vault_location loc;
+        const struct vault_info *info;
+        const char *vault_name; /* for messages */
+        const char *map_name;   /* NULL with --test */
+        struct secret pin, secret;
+};
+
+static void open_ctx_clear(struct open_ctx *c) {
+        secret_clear(&c->pin);
+        secret_clear(&c->secret);
+}
+
+static void say_insert(void *userdata, const char *label, const uint32_t *serials, size_t n, bool unknown) {
+        const struct open_ctx *c = userdata;
+        char list[512];
+        (void) label, (void) serials, (void) n, (void) unknown;
+        cli_enrolled_serials(c->info, list, sizeof(list));
+        fprintf(stderr, "Insert a token enrolled in %s (%s)…\n", c->vault_name, list);
+}
+
+static int opened(const struct open_ctx *c, const struct vault_open_result *res);
+
+static int open_with_secret(struct open_ctx *c, enum vault_auth_kind kind) {
+        struct vault_auth auth = { .kind = kind, .secret = &c->secret };
+        struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly };
+        struct vault_open_result res;
+        int r = vault_open_with_secret(&c->loc, &auth, &p, &res);
+        cli_debug(c->g, "keyslot attempts: %u", r < 0 ? 0 : res.keyslot_attempts);
+        if (r == -YK_ERR_AUTH)
+                return cli_error(r, "the %s does not open %s", kind == VAULT_AUTH_RECOVERY_KEY ? "recovery key" : "passphrase",
+                                 c->vault_name);
+        if (r < 0) {
+                int code = cli_vault_load_error(r, &c->loc);
+                return code ? code : cli_error(r, "cannot open %s: %s", c->vault_name, cli_strerror(r));
+        }
+        return opened(c, &res);
+}
+
+/* No enrolled token came: the recovery key or a passphrase, typed at the terminal. */
+static int fall_back(struct open_ctx *c, int r) {
+        char serials[512];
+        size_t n = cli_enrolled_serials(c->info, serials, sizeof(serials));
+        if (!stdin_is_terminal()) {
+                if (r == -YK_ERR_NO_SERVICE)
+                        return cli_error(r, "cannot look for tokens: %s", cli_strerror(r));
+                if (n == 0)
+                        return cli_error(-YK_ERR_NO_TOKEN, "no token is enrolled in %s; --recovery-key-file or "
+                                                           "--passphrase-file opens it", c->vault_name);
+                return cli_error(-YK_ERR_NO_TOKEN,
+                                 "no token enrolled in %s (%s) is present; --recovery-key-file or --passphrase-file "
+                                 "opens it without one",
+                                 c->vault_name, serials);
+        }
+        char question[160];
+        snprintf(question, sizeof(question), "No enrolled token. Enter the recovery key or a passphrase of %.64s: ",
+                 c->vault_name);
+        _cleanup_(secret_clearp) struct secret text = {};
+        r = prompt_secret(question, &text);
+        if (r < 0)
+                return cli_error(r, "cannot read from the terminal: %s", cli_strerror(r));
+        if (cli_decode_recovery_key(&text, &c->secret)) {
+                struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &c->secret };
+                struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly };
+                struct vault_open_result res;
+                r = vault_open_with_secret(&c->loc, &auth, &p, &res);
+                if (r != -YK_ERR_AUTH)
+                        return r < 0 ? cli_error(r, "cannot open %s: %s", c->vault_name, cli_strerror(r)) : opened(c, &res);
+                secret_clear(&c->secret); /* not the recovery key: maybe a passphrase that looks like one */
+        }
+        c->secret = text;
+        text = (struct secret) {};
+        int code = open_with_secret(c, VAULT_AUTH_PASSPHRASE);
+        return code;
+}
+
+static int token_error(struct open_ctx *c, int r) {
+        switch (-r) {
+        case YK_ERR_AUTH:
+                return cli_error(r, "the token's response does not open its keyslot in %s; was its slot reprogrammed "
+                                    "since it was enrolled?",
+                                 c->vault_name);
+        case YK_ERR_PIN:
+                return cli_error(r, "wrong PIN for the token enrolled in %s", c->vault_name);
+        case YK_ERR_NO_TOUCH:
+                return cli_error(r, "touch was not received; %s stays closed", c->vault_name);
+        case YK_ERR_SLOT_EMPTY:
+                return cli_error(r, "the token's slot is not programmed any more; %s stays closed", c->vault_name);
+        case YK_ERR_BAD_VAULT:
+                return cli_error(r, "%s: its ykunlock tokens are malformed (ykunlock list shows them)", c->vault_name);
+        default:
+                return cli_error(r, "cannot open %s: %s", c->vault_name, cli_strerror(r));
+        }
+}
+
+static int open_with_token(struct open_ctx *c) {
+        struct vault_tokens_ctx ctx = cli_tokens_ctx(c->g, /* with_serial= */ true, cli_vault_any_touch(c->info));
+        struct vault_insert_prompt insert = { .insert = say_insert, .userdata = c };
+        ctx.insert = &insert;
+        struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly, .timeout_s = c->a->timeout,
+                                       .pin = c->pin.data ? &c->pin : NULL };
+        struct vault_open_result res;
+        int r = vault_open(&c->loc, &ctx, &p, &res);
+        if (r == -YK_ERR_PIN && !p.pin && stdin_is_terminal()) {
+                int code = cli_prompt_pin(&c->pin);
+                if (code != EXIT_OK)
+                        return code;
+                p.pin = &c->pin;
+                p.timeout_s = 0;
+                r = vault_open(&c->loc, &ctx, &p, &res);
+        } else if (r == -YK_ERR_PIN && !p.pin) {
+                return cli_error(r, "the token enrolled in %s needs its PIN: give --pin-file F|- (or run it at a "
+                                    "terminal to be asked)",
+                                 c->vault_name);
+        }
+        if (r == -YK_ERR_NO_TOKEN || r == -YK_ERR_NO_SERVICE)
+                return fall_back(c, r);
+        if (r < 0)
+                return token_error(c, r);
+        cli_debug(c->g, "keyslot attempts: %u", res.keyslot_attempts);
+        return opened(c, &res);
+}
+
+static int mount_it(const struct open_ctx *c) {
+        char dev[300];
+        if (cli_mapper_path(c->map_name, dev, sizeof(dev)) < 0)
+                return cli_usage_error("the name %s is too long", c->map_name);
+        const char *argv_rw[] = { "mount", "--", dev, c->a->mount, NULL };
+        const char *argv_ro[] = { "mount", "-o", "ro", "--", dev, c->a->mount, NULL };
+        int r = cli_run(c->a->readonly ? argv_ro : argv_rw);
+        if (r != 0)
+                return cli_error(-EIO, "%s is open as %s, but mount could not mount it on %s (%s %d); it stays open",
+                                 c->vault_name, dev, c->a->mount, r < 0 ? "error" : "exit status", r);
+        cli_info("mounted %s on %s", dev, c->a->mount);
+        return EXIT_OK;
+}
+
+static int opened(const struct open_ctx *c, const struct vault_open_result *res) {
+        char how[96];
+        if (res->token_id >= 0 && res->serial_known)
+                snprintf(how, sizeof(how), "token %u (token id %d, keyslot %d)", res->serial, res->token_id, res->keyslot);
+        else if (res->token_id >= 0)
+                snprintf(how, sizeof(how), "a token without serial (token id %d, keyslot %d)", res->token_id,
+                         res->keyslot);
+        else
+                snprintf(how, sizeof(how), "keyslot %d", res->keyslot);
+        if (!c->map_name) {
+                cli_info("%s opens with %s (--test: no mapping was created)", c->vault_name, how);
+                return EXIT_OK;
+        }
+        cli_info("opened %s with %s as /dev/mapper/%s", c->vault_name, how, c->map_name);
+        return c->a->mount ? mount_it(c) : EXIT_OK;
+}
+
+static int read_inputs(struct open_ctx *c) {
+        const struct open_args *a = c->a;
+        if (a->pin_file)
+                return cli_read_pin(a->pin_file, &c->pin);
+        if (a->recovery_key_file)
+                return cli_read_recovery_key(a->recovery_key_file, &c->secret);
+        if (a->passphrase_file)
+                return cli_read_passphrase(a->passphrase_file, &c->secret);
+        return EXIT_OK;
+}
+
+int verb_open(int argc, char **argv, struct cli_global *g) {
+        static const struct verb self = {
+                "open",
+                "DEVICE [NAME] [--mount DIR] [--test] [--readonly] [--timeout S] [--pin-file F|-]\n"
+                "       [--recovery-key-file F|- | --passphrase-file F|-]",
+                "Open a vault as /dev/mapper/NAME (default NAME: its label) with a present enrolled token: one\n"
+                "keyslot is tried, the one bound to that token. No token present: waits --timeout seconds\n"
+                "(default 30, 0 = no wait), then asks for the recovery key or a passphrase when standard input is\n"
+                "a terminal (exit 3 when it is not). --test checks that it opens, without a mapping (works without\n"
+                "device-mapper). --mount DIR mounts it after opening.",
+                NULL
+        };
+        static const struct option options[] = {
+                { "mount", required_argument, NULL, OPT_MOUNT },
+                { "test", no_argument, NULL, OPT_TEST },
+                { "readonly", no_argument, NULL, OPT_READONLY },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "pin-file", required_argument, NULL, OPT_PIN_FILE },
+                { "recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE },
+                { "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
+                {},
+        };
+        struct open_args a = { .timeout = VAULT_DEFAULT_TIMEOUT_S };
+        int first;
+        bool done;
+        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        if (code != EXIT_OK || done)
+                return code;
+        if (argc - first < 1 || argc - first > 2)
+                return cli_usage_error("open takes DEVICE and an optional NAME (see ykunlock open --help)");
+        code = check_args(&a);
+        if (code == EXIT_OK)
+                code = check_system(&a);
+        if (code != EXIT_OK)
+                return code;
+        cli_vault_verbose(g);
+
+        _cleanup_(open_ctx_clear) struct open_ctx c = { .a = &a, .g = g, .loc = cli_vault_location(argv[first], g) };
+        _cleanup_(vault_info_free) struct vault_info info = {};
+        code = cli_vault_inspect(&c.loc, &info);
+        if (code != EXIT_OK)
+                return code;
+        c.info = &info;
+        c.vault_name = cli_vault_name(&info, &c.loc);
+        if (!a.test) {
+                c.map_name = argc - first == 2 ? argv[first + 1] : info.label;
+                if (!c.map_name[0])
+                        return cli_usage_error("%s has no label: give the NAME to open it as", c.loc.device);
+        }
+        code = read_inputs(&c);
+        if (code != EXIT_OK)
+                return code;
+        if (a.recovery_key_file)
+                return open_with_secret(&c, VAULT_AUTH_RECOVERY_KEY);
+        if (a.passphrase_file)
+                return open_with_secret(&c, VAULT_AUTH_PASSPHRASE);
+        return open_with_token(&c);
+}

@@ -1,0 +1,106 @@
+/* ykunlock unenroll DEVICE (--serial N | --token-id N | --keyslot N): remove tokens together
+ * with their keyslots; never the last way in. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/exit-code.h"
+#include "cli/vault-common.h"
+#include "shared/errors.h"
+#include "shared/parse.h"
+
+enum { OPT_TOKEN_ID = 0x100, OPT_KEYSLOT };
+
+struct unenroll_args {
+        bool token_id_set, keyslot_set;
+        uint32_t token_id, keyslot;
+};
+
+static int on_option(int id, const char *arg, void *userdata) {
+        struct unenroll_args *a = userdata;
+        uint64_t v;
+        if (parse_uint64(arg, YK_LUKS2_KEYSLOTS - 1, &v) < 0)
+                return cli_usage_error("--%s takes a number from 0 to %d, not '%s'",
+                                       id == OPT_TOKEN_ID ? "token-id" : "keyslot", YK_LUKS2_KEYSLOTS - 1, arg);
+        if (id == OPT_TOKEN_ID) {
+                a->token_id_set = true;
+                a->token_id = (uint32_t) v;
+        } else {
+                a->keyslot_set = true;
+                a->keyslot = (uint32_t) v;
+        }
+        return EXIT_OK;
+}
+
+static int unenroll_error(int r, enum vault_unenroll_by by, uint32_t value, const char *name) {
+        switch (by) {
+        case VAULT_UNENROLL_SERIAL:
+                if (r == -ENOENT)
+                        return cli_usage_error("no token with serial %u is enrolled in %s", value, name);
+                break;
+        case VAULT_UNENROLL_TOKEN_ID:
+                if (r == -ENOENT)
+                        return cli_usage_error("%s has no token %u", name, value);
+                if (r == -EINVAL)
+                        return cli_usage_error("token %u of %s is not a ykunlock token (ykunlock list shows what it is)",
+                                               value, name);
+                break;
+        case VAULT_UNENROLL_KEYSLOT:
+                if (r == -ENOENT)
+                        return cli_usage_error("keyslot %u of %s is not in use", value, name);
+                if (r == -EINVAL)
+                        return cli_usage_error("keyslot %u of %s was not left by an interrupted enroll; "
+                                               "--serial or --token-id removes an enrolled token",
+                                               value, name);
+                break;
+        }
+        if (r == -YK_ERR_LAST_WAY_IN)
+                return cli_error(r, "refused: that would leave no way into %s (no other keyslot opens it)", name);
+        return cli_error(r, "cannot unenroll from %s: %s", name, cli_strerror(r));
+}
+
+int verb_unenroll(int argc, char **argv, struct cli_global *g) {
+        static const struct verb self = {
+                "unenroll", "DEVICE (--serial N | --token-id N | --keyslot N)",
+                "Remove enrolled tokens with their keyslots: every token of a serial, one token by its id, or\n"
+                "(--keyslot) a keyslot left behind by an interrupted enroll. Refuses to remove the last way in.",
+                NULL
+        };
+        static const struct option options[] = {
+                { "token-id", required_argument, NULL, OPT_TOKEN_ID },
+                { "keyslot", required_argument, NULL, OPT_KEYSLOT },
+                {},
+        };
+        struct unenroll_args a = {};
+        int first;
+        bool done;
+        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        if (code != EXIT_OK || done)
+                return code;
+        if (argc - first != 1)
+                return cli_usage_error("unenroll takes one DEVICE (see ykunlock unenroll --help)");
+        if (g->serial_set + a.token_id_set + a.keyslot_set != 1)
+                return cli_usage_error("unenroll needs exactly one of --serial, --token-id and --keyslot");
+        cli_vault_verbose(g);
+
+        enum vault_unenroll_by by = g->serial_set ? VAULT_UNENROLL_SERIAL
+                                    : a.token_id_set ? VAULT_UNENROLL_TOKEN_ID
+                                                     : VAULT_UNENROLL_KEYSLOT;
+        uint32_t value = g->serial_set ? g->serial : a.token_id_set ? a.token_id : a.keyslot;
+
+        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(vault_info_free) struct vault_info info = {};
+        code = cli_vault_inspect(&loc, &info);
+        if (code != EXIT_OK)
+                return code;
+        const char *name = cli_vault_name(&info, &loc);
+
+        int r = vault_unenroll(&loc, by, value);
+        if (r < 0) {
+                /* After the header was read once, -ENOENT means "nothing matches". */
+                int load = r == -YK_ERR_BAD_VAULT ? cli_vault_load_error(r, &loc) : 0;
+                return load ? load : unenroll_error(r, by, value, name);
+        }
+        cli_info("removed %d enrollment%s from %s", r, r == 1 ? "" : "s", name);
+        return EXIT_OK;
+}
