@@ -94,3 +94,42 @@ vm_run() {
         "$1"
         vm_log "scenario done at $(cut -d' ' -f1 /proc/uptime) s"
 }
+
+# USB HID tokens: `ykemu --uhid` inside the guest (the kernel's uhid gives a real /dev/hidrawN).
+# vm_hid_start [YKEMU_OPTIONS...]: starts it, waits for its node; VM_HID_PID, VM_HID_NODE.
+vm_hid_start() {
+        ykemu --uhid "$@" >>/tmp/ykemu-uhid.log 2>&1 &
+        VM_HID_PID=$!
+        local i=0
+        VM_HID_NODE=
+        while [ -z "$VM_HID_NODE" ]; do
+                VM_HID_NODE=$(vm_hid_node)
+                i=$((i + 1))
+                [ $i -gt 100 ] && vm_fail hid-start "no Yubico hidraw node: $(cat /tmp/ykemu-uhid.log)"
+                [ -n "$VM_HID_NODE" ] || sleep 0.1
+        done
+        udevadm settle --timeout=10 2>/dev/null || true
+}
+# vm_hid_node: the /dev/hidrawN of a Yubico (1050) device, or nothing.
+vm_hid_node() {
+        local u
+        for u in /sys/class/hidraw/*/device/uevent; do
+                [ -e "$u" ] || continue
+                if grep -q '^HID_ID=0003:00001050:' "$u"; then
+                        u=${u%/device/uevent}
+                        [ -c "/dev/${u##*/}" ] && echo "/dev/${u##*/}" && return 0
+                fi
+        done
+        return 0
+}
+# vm_hid_stop: SIGTERM (ykemu destroys the uhid device) and waits for the node to go.
+vm_hid_stop() {
+        kill "$VM_HID_PID" 2>/dev/null || true
+        wait "$VM_HID_PID" 2>/dev/null || true
+        local i=0
+        while [ -n "$(vm_hid_node)" ]; do
+                i=$((i + 1))
+                [ $i -gt 50 ] && vm_fail hid-stop "the hidraw node stays"
+                sleep 0.1
+        done
+}

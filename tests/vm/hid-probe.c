@@ -1,0 +1,128 @@
+/* ykvm-hid: the library calls the VM's HID scenarios need that the CLI has no verb for (yet):
+ * an HMAC challenge to the one present token, and a vault created and enrolled, or opened
+ * (--test, no mapping), through the chosen transport. Prints plainly for scripts:
+ *
+ *   ykvm-hid [--transport T] challenge SLOT HEX   "touch requested" (once per prompt), "response HEX"
+ *   ykvm-hid [--transport T] create-enroll IMAGE  "recovery KEY", "enrolled serial S keyslot K"
+ *   ykvm-hid [--transport T] open IMAGE           "opened keyslot K serial S"
+ * Errors: "error -N (text)" on stdout, exit 1; usage: exit 2. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otp/applet.h"
+#include "otp/discover.h"
+#include "shared/base64.h"
+#include "shared/hex.h"
+#include "shared/macros.h"
+#include "shared/secmem.h"
+#include "vault/vault.h"
+
+static int fail(int r) {
+        printf("error %d (%s)\n", r, strerror(-r));
+        return 1;
+}
+
+static void on_touch(void *userdata) {
+        printf("touch requested\n");
+        fflush(stdout);
+}
+
+static const struct yk_prompt touch_prompt = { .touch = on_touch };
+
+static int one_token(const struct yk_backend *const *b, struct yk_token *ret) {
+        _cleanup_(yk_token_list_free) struct yk_token_list list = {};
+        int r = yk_tokens_discover(b, NULL, &list);
+        if (r < 0)
+                return r;
+        size_t found = 0;
+        for (size_t i = 0; i < list.n; i++) {
+                printf("device %s %s error %d\n", yk_transport_kind_name(list.items[i].device.kind),
+                       list.items[i].device.name, list.items[i].error);
+                if (list.items[i].error == 0) {
+                        *ret = list.items[i];
+                        found++;
+                }
+        }
+        return found == 1 ? 0 : -ENODEV;
+}
+
+static int cmd_challenge(const struct yk_backend *const *b, const char *slot_s, const char *hex) {
+        uint8_t chal[64], resp[20];
+        size_t n = 0;
+        struct yk_token t;
+        struct yk_conn *c = NULL;
+        struct yk_otp_status st;
+        int slot = atoi(slot_s);
+        int r = hex_decode(hex, strlen(hex), chal, sizeof(chal), &n);
+        if (r < 0)
+                return fail(r);
+        if ((r = one_token(b, &t)) < 0 || (r = yk_token_open(b, &t, &c, &st)) < 0)
+                return fail(r);
+        r = yk_otp_challenge_hmac(c, &st, slot, chal, n, &touch_prompt, resp);
+        yk_conn_close(c);
+        if (r < 0)
+                return fail(r);
+        printf("response ");
+        for (size_t i = 0; i < sizeof(resp); i++)
+                printf("%02x", resp[i]);
+        printf("\n");
+        return 0;
+}
+
+static int cmd_create_enroll(const struct yk_backend *const *b, const char *image) {
+        const struct vault_location loc = { .device = image };
+        struct vault_create_params cp = { .size = 32u << 20, .label = "hid-vault" };
+        _cleanup_(secret_clearp) struct secret key = {};
+        struct yk_token t;
+        int r = one_token(b, &t);
+        if (r < 0 || (r = vault_create(&loc, &cp, &key)) < 0)
+                return fail(r);
+        char b64[64];
+        base64_encode(key.data, key.len, b64);
+        printf("recovery %s\n", b64);
+        secure_wipe(b64, sizeof(b64));
+        const struct vault_tokens_ctx ctx = { .backends = b, .touch = &touch_prompt };
+        const struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &key };
+        const struct vault_enroll_params p = { .token = &t, .slot = 2 };
+        struct vault_enroll_result res;
+        if ((r = vault_enroll(&loc, &ctx, &auth, &p, &res)) < 0)
+                return fail(r);
+        printf("enrolled serial %u keyslot %d\n", t.serial, res.keyslot);
+        return 0;
+}
+
+static int cmd_open(const struct yk_backend *const *b, const char *image) {
+        const struct vault_location loc = { .device = image };
+        const struct vault_tokens_ctx ctx = { .backends = b, .touch = &touch_prompt };
+        const struct vault_open_params p = { .timeout_s = 5 };
+        struct vault_open_result res;
+        int r = vault_open(&loc, &ctx, &p, &res);
+        if (r < 0)
+                return fail(r);
+        printf("opened keyslot %d serial %u\n", res.keyslot, res.serial);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        const char *transport = "auto";
+        const struct yk_backend *const *b;
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        if (argc >= 3 && strcmp(argv[1], "--transport") == 0) {
+                transport = argv[2];
+                argc -= 2;
+                argv += 2;
+        }
+        int r = yk_backends_for(transport, &b);
+        if (r < 0)
+                return fail(r);
+        if (argc == 4 && strcmp(argv[1], "challenge") == 0)
+                return cmd_challenge(b, argv[2], argv[3]);
+        if (argc == 3 && strcmp(argv[1], "create-enroll") == 0)
+                return cmd_create_enroll(b, argv[2]);
+        if (argc == 3 && strcmp(argv[1], "open") == 0)
+                return cmd_open(b, argv[2]);
+        fprintf(stderr, "usage: ykvm-hid [--transport T] (challenge SLOT HEX | create-enroll IMAGE | open IMAGE)\n");
+        return 2;
+}
