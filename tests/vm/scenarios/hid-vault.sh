@@ -1,0 +1,67 @@
+# One key, two transports: a vault enrolled over PC/SC (the key behind QEMU's usb-ccid and the
+# guest's pcscd) opens over USB HID (the same key state behind the guest's uhid). While the
+# key is on both, `token list` (auto) shows it once, over HID; asked for PC/SC it is there too.
+# The key: serial 5550002, slot 2 holding FACTS.md §2's worked example (no touch), written as
+# an emulator state file on the host; the host's ykemu (PC/SC) and the guest's (HID) start
+# from the same file. (The vault verbs of the CLI do not exist yet: ykvm-hid calls
+# vault_create/vault_enroll/vault_open with the chosen transport.)
+CONFIG=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
+ZERO52=00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+
+state_json() {
+        cat <<JSON
+{"format":1,"serial":5550002,"firmware":"5.4.3","program_sequence":1,
+ "slot1":{"programmed":false,"config":"$ZERO52","last_write":"$ZERO52",
+          "secret":"0000000000000000000000000000000000000000","access_code":"000000000000",
+          "ext_flags":0,"tkt_flags":0,"cfg_flags":0},
+ "slot2":{"programmed":true,"config":"$CONFIG","last_write":"$CONFIG",
+          "secret":"303132333435363738393a3b3c3d3e3f40414243","access_code":"000000000000",
+          "ext_flags":36,"tkt_flags":64,"cfg_flags":38}}
+JSON
+}
+
+host_prepare() {
+        state_json >"$VM_WORK/tok.state"
+        state_json >"$VM_RUN_DIR/tok-pcsc.state"
+        vm_token tok --state "$VM_RUN_DIR/tok-pcsc.state"
+}
+
+guest_main() {
+        local keyslot
+        vm_tokens_start
+        vm_token_in tok
+        vm_check list-pcsc ykunlock token list
+        grep -E "^pcsc +Gemalto.* 5550002 +5\.4\.3 +empty +programmed" /tmp/vm_check.out >/dev/null ||
+                vm_fail list-pcsc-row "the key is not listed behind the Gemalto reader"
+        vm_pass list-pcsc-row
+
+        vm_check enroll-over-pcsc ykvm-hid --transport pcsc create-enroll /tmp/vault.img
+        vm_output_has "enrolled serial 5550002" || vm_fail enroll-serial "not serial 5550002"
+        keyslot=$(sed -n 's/^enrolled serial 5550002 keyslot \([0-9]*\)$/\1/p' /tmp/vm_check.out)
+        [ -n "$keyslot" ] || vm_fail enroll-keyslot "no keyslot"
+        vm_pass enroll-serial
+
+        # The same key on USB HID too: listed once (auto asks HID first), over HID.
+        vm_hid_start --state /work/tok.state
+        vm_check list-both ykunlock token list
+        [ "$(grep -c 5550002 /tmp/vm_check.out)" = 1 ] || vm_fail list-once "serial 5550002 not listed exactly once"
+        grep -E "^hid +$VM_HID_NODE +5550002 " /tmp/vm_check.out >/dev/null || vm_fail list-once-hid "not over HID"
+        vm_pass list-once-over-hid
+        vm_check list-pcsc-asked ykunlock token list --transport pcsc
+        vm_output_has 5550002 || vm_fail list-pcsc-asked-serial "not behind pcscd"
+        vm_pass list-pcsc-asked-serial
+
+        # Off the PC/SC reader; the vault opens over HID, with the keyslot enrolled over PC/SC.
+        vm_token_out tok
+        vm_check open-over-hid ykvm-hid --transport hid open /tmp/vault.img
+        vm_output_has "opened keyslot $keyslot serial 5550002" || vm_fail open-hid-keyslot "not keyslot $keyslot"
+        vm_pass open-hid-keyslot
+        vm_check open-auto ykvm-hid open /tmp/vault.img
+        vm_output_has "opened keyslot $keyslot serial 5550002" || vm_fail open-auto-keyslot "not keyslot $keyslot"
+        vm_pass open-auto-keyslot
+        # And without the key at all: no token (ENODEV after the 5 s wait).
+        vm_hid_stop
+        vm_expect_rc open-no-key 1 ykvm-hid --transport hid open /tmp/vault.img
+        vm_output_has "error -19" || vm_fail open-no-key-errno "not ENODEV"
+        vm_pass open-no-key-errno
+}
