@@ -3,6 +3,8 @@
  * 2 reset, 4 "send your ATR"); anything else is a command APDU, answered with data and SW. */
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +66,11 @@ static int read_full(struct vpcd *v, int fd, uint8_t *buf, size_t len) {
                 if (n <= 0)
                         continue;
                 ssize_t k = read(fd, buf, len);
+                /* vpcd's driver writes the length and the APDU separately: with Nagle on its side
+                 * and delayed ACKs on ours, every APDU would wait ~40 ms for our ACK. The kernel
+                 * clears QUICKACK by itself, so it is set again after every read. */
+                int one = 1;
+                (void) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
