@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# ykunlock create: what it refuses (before anything is written), sizes, fills, --no-enroll, and
+# what happens when the enrollment that follows fails.
+set -u
+. "$YK_SOURCE_DIR/tests/lib/world.sh"
+. "$YK_SOURCE_DIR/tests/lib/assert.sh"
+. "$YK_SOURCE_DIR/tests/integration/cli-vault-lib.sh"
+world_enter "$@"
+world_start_pcscd
+D=$WORLD_DIR
+
+# only_files EXPECTED WHAT: the vault files in $D are exactly these (sorted).
+only_files() { expect_eq "$(cd "$D" && ls -1 | grep -E '\.(img|hdr)$' | tr '\n' ' ')" "$1" "$2"; }
+
+plug a 35963 1001
+program 35963 "$SECRET_A"
+
+# ---- usage errors ----
+run "$YKUNLOCK" create "$D/u.img" --fs none
+expect_rc 1 "no --size"
+expect_err_line "ykunlock: create needs --size (such as 64M or 500G)" "no --size"
+run "$YKUNLOCK" create "$D/u.img" --size 12Q --fs none
+expect_rc 1 "bad size"
+expect_err_line "ykunlock: --size takes a size such as 64M, 500G or 2T, not '12Q'" "bad size"
+run "$YKUNLOCK" create "$D/u.img" --size 16M --fs none
+expect_rc 1 "too small"
+expect_err_line "ykunlock: --size must be at least 32M (16 MiB go to the LUKS2 header)" "too small"
+run "$YKUNLOCK" create "$D/u.img" --size 33554433 --fs none
+expect_rc 1 "not a multiple of 4096"
+expect_err_line "ykunlock: --size must be a multiple of 4096 bytes" "not a multiple of 4096"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs xfs
+expect_rc 1 "bad --fs"
+expect_err_line "ykunlock: --fs takes ext4 or none, not 'xfs'" "bad --fs"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --fill ones
+expect_rc 1 "bad --fill"
+expect_err_line "ykunlock: --fill takes zero or random, not 'ones'" "bad --fill"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --pin --pin-file "$D/x"
+expect_rc 1 "--pin and --pin-file"
+expect_err_line "ykunlock: --pin and --pin-file exclude each other" "--pin and --pin-file"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --pin
+expect_rc 1 "--pin without a terminal"
+expect_err_line "ykunlock: --pin asks for the PIN at a terminal, and standard input is not one; give --pin-file F|- instead" "--pin without a terminal"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --iter-time 5
+expect_rc 1 "--iter-time without a PIN"
+expect_err_line "ykunlock: --pbkdf-memory and --iter-time apply only to a keyslot with a PIN (--pin or --pin-file)" "--iter-time without PIN"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --label "a/b"
+expect_rc 1 "label with a slash"
+expect_err_line "ykunlock: --label cannot contain '/': the label names the mapping /dev/mapper/LABEL" "label with a slash"
+run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --label 012345678901234567890123456789012345678901234567
+expect_rc 1 "label of 48 bytes"
+expect_err_line "ykunlock: --label takes 1 to 47 bytes" "label of 48 bytes"
+only_files "" "no usage error created a file"
+
+# ---- an existing non-empty file is refused, and left as it was ----
+head -c 100000 /dev/urandom >"$D/exists.img"
+before=$(fingerprint "$D/exists.img")
+run "$YKUNLOCK" create "$D/exists.img" --size 32M --fs none
+expect_rc 5 "existing non-empty file"
+expect_err_line "ykunlock: $D/exists.img exists and is not empty; refusing to overwrite it" "existing file"
+expect_unchanged "$before" "existing file" "$D/exists.img"
+expect_eq "$OUT" "" "nothing on stdout"
+# also as a detached header
+run "$YKUNLOCK" create "$D/new.img" --header "$D/exists.img" --size 32M --fs none
+expect_rc 5 "existing non-empty header file"
+expect_unchanged "$before" "existing header file" "$D/exists.img"
+rm "$D/exists.img"
+only_files "" "nothing created"
+
+# ---- --fs ext4 (the default) without device-mapper: refused before anything ----
+if [ ! -e /sys/class/misc/device-mapper ]; then
+  run "$YKUNLOCK" create "$D/fs.img" --size 32M
+  expect_rc 9 "--fs ext4 without device-mapper"
+  expect_err_line "ykunlock: --fs ext4 needs device-mapper to open the new vault, and this kernel does not have it; nothing was created (--fs none creates the vault without a file system)" "--fs ext4 without dm"
+  expect_eq "$OUT" "" "nothing on stdout"
+  only_files "" "nothing created without device-mapper"
+fi
+
+# ---- several tokens and no --serial: refused, lists them, creates nothing ----
+plug b 35964 2002
+program 35964 "$SECRET_B"
+run "$YKUNLOCK" create "$D/two.img" --size 32M --fs none
+expect_rc 5 "two tokens without --serial"
+expect_err_line "ykunlock: 2 tokens are present; pick one with --serial or --reader:" "two tokens"
+expect_err_line "  serial 1001 in $WORLD_READER0 (pcsc)" "lists the first"
+expect_err_line "  serial 2002 in $WORLD_READER1 (pcsc)" "lists the second"
+only_files "" "nothing created with two tokens"
+run "$YKUNLOCK" create "$D/two.img" --size 32M --fs none --serial 2002 --label picked
+expect_rc 0 "--serial picks one"
+expect_err_line "ykunlock: enrolled token 2002 (slot 2) in picked: token id 1, keyslot 1" "the one picked is enrolled"
+world_stop_token b
+
+# ---- an unprogrammed slot is refused before anything is written ----
+run "$YKUNLOCK" create "$D/slot1.img" --size 32M --fs none --slot 1
+expect_rc 2 "slot 1 not programmed"
+expect_err_line "ykunlock: slot 1 of token 1001 is not programmed (ykunlock token setup --slot 1 programs it)" "slot 1 not programmed"
+only_files "two.img " "no image for an unprogrammed slot"
+
+# ---- no token at all: refused unless --no-enroll ----
+world_stop_token a
+run "$YKUNLOCK" create "$D/none.img" --size 32M --fs none
+expect_rc 3 "no token present"
+expect_err_line "ykunlock: no token with an OTP application is present" "no token present"
+only_files "two.img " "nothing created without a token"
+run "$YKUNLOCK" create "$D/none.img" --size 32M --fs none --no-enroll
+expect_rc 0 "--no-enroll needs no token"
+expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "the key alone on stdout"
+run "$YKUNLOCK" list "$D/none.img" --json
+expect_eq "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([e["kind"] for e in json.load(sys.stdin)["entries"]])')" "['recovery']" "only the recovery key"
+run "$YKUNLOCK" create "$D/ne.img" --size 32M --fs none --no-enroll --pin-file "$D/x"
+expect_rc 1 "--no-enroll with --pin-file"
+expect_err_line "ykunlock: --no-enroll enrolls no token, so --pin, --pin-file and --touch do not apply" "--no-enroll and --pin-file"
+
+# ---- fills: zero allocates every block, random looks random, sparse allocates little ----
+run "$YKUNLOCK" create "$D/sparse.img" --size 64M --fs none --no-enroll
+expect_rc 0 "sparse"
+[ "$(du -k "$D/sparse.img" | cut -f1)" -lt 32768 ] && pass "sparse: few blocks allocated" || fail "sparse: $(du -k "$D/sparse.img")"
+run "$YKUNLOCK" create "$D/zero.img" --size 64M --fs none --no-enroll --fill zero
+expect_rc 0 "--fill zero"
+[ "$(du -k "$D/zero.img" | cut -f1)" -ge 65536 ] && pass "zero: every block allocated" || fail "zero: $(du -k "$D/zero.img")"
+expect_eq "$(tail -c 1048576 "$D/zero.img" | tr -d '\0' | wc -c)" 0 "zero: the end is zeros"
+run "$YKUNLOCK" create "$D/random.img" --size 64M --fs none --no-enroll --fill random
+expect_rc 0 "--fill random"
+[ "$(du -k "$D/random.img" | cut -f1)" -ge 65536 ] && pass "random: every block allocated" || fail "random: $(du -k "$D/random.img")"
+[ "$(tail -c 1048576 "$D/random.img" | gzip -c | wc -c)" -gt 1040000 ] && pass "random: the end does not compress" || fail "random data compresses"
+expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "--fill: the key alone on stdout (no progress without a terminal)"
+expect_eq "$ERR" "$(printf '%s\n' "$ERR" | grep -v $'\r')" "no progress bar when stderr is not a terminal"
+
+# ---- the enrollment after create fails: the vault stays, the key was printed ----
+plug a 35963 1001
+program 35963 "$SECRET_A" --force --touch
+world_stop_token a
+plug a 35963 1001 --touch never --touch-timeout 1
+run "$YKUNLOCK" create "$D/late.img" --size 32M --fs none --touch
+expect_rc 7 "touch never given at create"
+expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "the key was printed"
+expect_err_line "ykunlock: touch was not received; nothing was changed" "touch not received"
+expect_err_line "ykunlock: $D/late.img was created, and the recovery key above opens it; ykunlock enroll $D/late.img --recovery-key-file - enrolls a token later" "create says what is left"
+run bash -c "echo $OUT | base64 --decode | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- '$D/late.img'"
+expect_rc 0 "the printed key opens it"
+
+finish
