@@ -175,7 +175,8 @@ struct answer {
 };
 
 /* One response report: data in sequence, or the end of the answer (sequence 0 again).
- * Returns 1 when the answer is complete. */
+ * Returns 1 when the answer is complete, 2 for the next part of it, 0 for a report out of
+ * sequence (read again, as yubikit does). At most 32 parts: an endless answer is -EPROTO. */
 static int take_data_report(struct answer *a, const uint8_t report[YK_HID_REPORT_SIZE]) {
         unsigned seq = report[YK_HID_REPORT_DATA] & YK_HID_SEQ_MASK;
         if (seq == a->next_seq) {
@@ -184,11 +185,11 @@ static int take_data_report(struct answer *a, const uint8_t report[YK_HID_REPORT
                 memcpy(a->data + a->len, report, YK_HID_REPORT_DATA);
                 a->len += YK_HID_REPORT_DATA;
                 a->next_seq++;
-                return 0;
+                return 2;
         }
         if (seq == 0 && a->next_seq > 0)
                 return 1;
-        return 0; /* a report out of sequence is read again (yubikit does the same) */
+        return 0;
 }
 
 /* Polls until the answer is complete: data reports, or a status report once the key is done. */
@@ -202,6 +203,8 @@ static int read_answer(struct hid_conn *c, const struct yk_prompt *prompt, struc
                 uint8_t st = report[YK_HID_REPORT_DATA];
                 if (st & YK_HID_PENDING_FLAG) {
                         r = take_data_report(a, report);
+                        if (r == 2)
+                                continue; /* progress: read on at once */
                         if (r != 0)
                                 return r < 0 ? r : 0;
                 } else if (st == 0) {
