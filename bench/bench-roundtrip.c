@@ -2,6 +2,7 @@
  * unlock. Prints one line per run, in milliseconds: "roundtrip_ms N.NNN".
  *   bench-roundtrip [--reader NAME] [--slot 1|2] [--runs N] */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "otp/applet.h"
 #include "otp/discover.h"
+#include "shared/hex.h"
 #include "shared/errors.h"
 
 static double now_ms(void) {
@@ -18,14 +20,18 @@ static double now_ms(void) {
 }
 
 /* Opens the first usable token, challenges it once, closes: what an unlock does. */
-static int one_roundtrip(const struct yk_backend *const *backends, const struct yk_token *t, int slot) {
-        static const uint8_t challenge[YK_CHALLENGE_MIN] = { 1, 2, 3 };
-        uint8_t response[YK_HMAC_RESPONSE_SIZE];
+struct challenge {
+        uint8_t data[63];
+        size_t len;
+};
+
+static int one_roundtrip(const struct yk_backend *const *backends, const struct yk_token *t, int slot,
+                         const struct challenge *challenge, uint8_t response[YK_HMAC_RESPONSE_SIZE]) {
         struct yk_conn *conn = NULL;
         struct yk_otp_status st;
         int r = yk_token_open(backends, t, &conn, &st);
         if (r >= 0)
-                r = yk_otp_challenge_hmac(conn, &st, slot, challenge, sizeof(challenge), NULL, response);
+                r = yk_otp_challenge_hmac(conn, &st, slot, challenge->data, challenge->len, NULL, response);
         yk_conn_close(conn);
         return r;
 }
@@ -35,9 +41,13 @@ int main(int argc, char **argv) {
                 { "reader", required_argument, NULL, 'r' },
                 { "slot", required_argument, NULL, 's' },
                 { "runs", required_argument, NULL, 'n' },
+                { "challenge", required_argument, NULL, 'c' },
+                { "print-response", no_argument, NULL, 'p' },
                 {},
         };
         const char *reader = NULL;
+        struct challenge challenge = { .data = { 1, 2, 3 }, .len = YK_CHALLENGE_MIN };
+        bool print_response = false;
         int slot = 2, runs = 10, c;
         while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
                 if (c == 'r')
@@ -46,6 +56,12 @@ int main(int argc, char **argv) {
                         slot = atoi(optarg);
                 else if (c == 'n')
                         runs = atoi(optarg);
+                else if (c == 'c') {
+                        if (hex_decode(optarg, strlen(optarg), challenge.data, sizeof(challenge.data),
+                                       &challenge.len) < 0 || challenge.len < YK_CHALLENGE_MIN)
+                                return 1;
+                } else if (c == 'p')
+                        print_response = true;
                 else
                         return 1;
         }
@@ -61,14 +77,20 @@ int main(int argc, char **argv) {
                 return 1;
         }
         for (int i = 0; i < runs; i++) {
+                uint8_t response[YK_HMAC_RESPONSE_SIZE];
                 double start = now_ms();
-                r = one_roundtrip(backends, &list.items[0], slot);
+                r = one_roundtrip(backends, &list.items[0], slot, &challenge, response);
                 double end = now_ms();
                 if (r < 0) {
                         fprintf(stderr, "bench-roundtrip: %s\n", strerror(-r));
                         return 1;
                 }
-                printf("roundtrip_ms %.3f\n", end - start);
+                char hex[2 * YK_HMAC_RESPONSE_SIZE + 1];
+                hex_encode(response, sizeof(response), hex);
+                if (print_response)
+                        printf("%s\n", hex);
+                else
+                        printf("roundtrip_ms %.3f\n", end - start);
         }
         yk_token_list_free(&list);
         return 0;
