@@ -114,7 +114,9 @@ plug t 35963 4004 --touch 5000
 "$YKUNLOCK" open "$T" --test --timeout 0 >"$D/pull.out" 2>"$D/pull.err" </dev/null &
 opener=$!
 for i in $(seq 50); do grep -q 'Touch your' "$D/pull.err" && break; sleep 0.1; done
-world_stop_token t
+sleep 0.3
+# SIGKILL: a token pulled out answers nothing (on SIGTERM ykemu may still answer 69 85).
+kill -9 "${WORLD_TOKEN_PID[t]}"; wait "${WORLD_TOKEN_PID[t]}" 2>/dev/null; unset "WORLD_TOKEN_PID[t]"
 wait "$opener"
 RC=$? ERR=$(cat "$D/pull.err")
 expect_rc 6 "token pulled out during open"
