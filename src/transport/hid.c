@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "transport/hid-frame.h"
@@ -20,9 +21,12 @@ struct hidraw {
         char path[YK_DEVICE_NAME_MAX];
 };
 
-/* An ioctl error: the node gone (unplugged, or uhid destroyed) is "pulled out". A failed
- * transfer on a node that is still there is an I/O error. */
+/* An ioctl error: the node gone (unplugged, or uhid destroyed) is "pulled out". A transfer
+ * that fails while the device goes away gets EIO before hidraw marks the node gone: look again
+ * a little later (hidraw answers every ioctl of a gone device with ENODEV). A failed transfer
+ * on a device that is still there is an I/O error. */
 static int map_io_error(const struct hidraw *h, int err) {
+        struct hidraw_devinfo info;
         struct stat st;
         switch (err) {
         case ENODEV:
@@ -33,6 +37,10 @@ static int map_io_error(const struct hidraw *h, int err) {
         case ENOMEM:
                 return -ENOMEM;
         }
+        const struct timespec pause = { .tv_nsec = 100 * 1000000L };
+        (void) nanosleep(&pause, NULL);
+        if (ioctl(h->fd, HIDIOCGRAWINFO, &info) < 0 && errno == ENODEV)
+                return -ENOMEDIUM;
         if (stat(h->path, &st) < 0 && errno == ENOENT)
                 return -ENOMEDIUM;
         return -EIO;
