@@ -145,7 +145,7 @@ struct vault_tokens_ctx cli_tokens_ctx(const struct cli_global *g, bool with_ser
 static void log_line(int level, const char *msg, void *userdata) {
         const struct cli_global *g = userdata;
         /* Debug lines are many; keep the ones that say which keyslot is tried. */
-        if (level == CRYPT_LOG_DEBUG && strncmp(msg, "Trying to open", 14) != 0)
+        if (level == CRYPT_LOG_DEBUG && strncmp(msg, "Trying to open LUKS2 keyslot", 28) != 0)
                 return;
         size_t n = strlen(msg);
         while (n > 0 && msg[n - 1] == '\n')
