@@ -125,6 +125,19 @@ expect_rc 0 "--fill random"
 expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "--fill: the key alone on stdout (no progress without a terminal)"
 expect_eq "$ERR" "$(printf '%s\n' "$ERR" | grep -v $'\r')" "no progress bar when stderr is not a terminal"
 
+# ---- Ctrl-C while filling: the files are removed again ----
+"$YKUNLOCK" create "$D/big.img" --size 4G --fs none --no-enroll --fill random >"$D/big.out" 2>"$D/big.err" </dev/null &
+filler=$!
+for i in $(seq 50); do [ -s "$D/big.img" ] && break; sleep 0.1; done
+sleep 0.3
+kill -INT "$filler"
+wait "$filler"
+RC=$? ERR=$(cat "$D/big.err")
+expect_rc 10 "interrupted fill"
+expect_err_line "ykunlock: interrupted; $D/big.img was removed again" "interrupted fill"
+[ -e "$D/big.img" ] && fail "the interrupted image is still there" || pass "the interrupted image was removed"
+expect_eq "$(cat "$D/big.out")" "" "no key printed for an interrupted create"
+
 # ---- the enrollment after create fails: the vault stays, the key was printed ----
 plug a 35963 1001
 program 35963 "$SECRET_A" --force --touch
