@@ -106,7 +106,7 @@ int cli_parse_options(int argc, char **argv, const struct verb *verb, const stru
         return EXIT_OK;
 }
 
-static void vmessage(const char *fmt, va_list ap) {
+__attribute__((format(printf, 1, 0))) static void vmessage(const char *fmt, va_list ap) {
         fputs("ykunlock: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);

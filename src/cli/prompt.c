@@ -42,7 +42,7 @@ int prompt_secret(const char *question, struct secret *ret) {
         quiet.c_lflag |= ECHONL;
         if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
                 return -errno;
-        _cleanup_(restore_echo) struct termios *saved = &old;
+        _cleanup_(restore_echo) _unused_ struct termios *saved = &old;
 
         fprintf(stderr, "%s", question);
         fflush(stderr);
