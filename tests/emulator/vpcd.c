@@ -124,6 +124,8 @@ static int handle_apdu(struct vpcd *v, int fd, const uint8_t *apdu, size_t len) 
         int r = ykemu_card_apdu(v->card, apdu, len, resp, sizeof(resp), &n);
         if (r < 0)
                 return r;
+        if (*v->stop) /* stopped while it waited for a touch: pulled out, no answer */
+                return -EINTR;
         if (v->verbose && len >= 4) /* headers and status words only: the data may hold secrets */
                 fprintf(stderr, "ykemu: APDU %02x %02x %02x %02x (%zu bytes) -> %02x %02x (%zu bytes)\n", apdu[0],
                         apdu[1], apdu[2], apdu[3], len, resp[n - 2], resp[n - 1], n - 2);
