@@ -83,10 +83,20 @@ vm_token_out() {
         vm_wait_reader_gone Gemalto 20 >/tmp/vm_token.out || vm_fail "unplug-$1" "$(cat /tmp/vm_token.out)"
 }
 
+# vm_is_mounted DIR: something is mounted on DIR (busybox-static has no mountpoint).
+vm_is_mounted() { awk -v d="$1" '$2 == d { found = 1 } END { exit !found }' /proc/mounts; }
+
 # vm_header_sum IMAGE: a checksum of the LUKS2 header area (metadata and keyslots, 16 MiB).
 vm_header_sum() { head -c 16777216 "$1" | sha256sum | cut -d' ' -f1; }
-# vm_tree_sum DIR: one checksum of every file's path and content under DIR.
-vm_tree_sum() { (cd "$1" && find . -type f | sort | xargs sha256sum) | sha256sum | cut -d' ' -f1; }
+# vm_tree_sum DIR: one checksum of the tree under DIR: directories, files' contents, symlinks.
+vm_tree_sum() {
+        (
+                cd "$1" || exit 1
+                find . -type d | sort
+                find . -type f -exec sha256sum {} + | sort -k 2
+                find . -type l | sort | while read -r l; do echo "$l -> $(readlink "$l")"; done
+        ) | sha256sum | cut -d' ' -f1
+}
 
 vm_run() {
         set -eu

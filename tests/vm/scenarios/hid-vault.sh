@@ -3,8 +3,7 @@
 # key is on both, `token list` (auto) shows it once, over HID; asked for PC/SC it is there too.
 # The key: serial 5550002, slot 2 holding FACTS.md §2's worked example (no touch), written as
 # an emulator state file on the host; the host's ykemu (PC/SC) and the guest's (HID) start
-# from the same file. (The vault verbs of the CLI do not exist yet: ykvm-hid calls
-# vault_create/vault_enroll/vault_open with the chosen transport.)
+# from the same file. The vault is opened for real (device-mapper) over HID, and closed.
 CONFIG=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
 ZERO52=00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
 
@@ -35,11 +34,12 @@ guest_main() {
                 vm_fail list-pcsc-row "the key is not listed behind the Gemalto reader"
         vm_pass list-pcsc-row
 
-        vm_check enroll-over-pcsc ykvm-hid --transport pcsc create-enroll /tmp/vault.img
-        vm_output_has "enrolled serial 5550002" || vm_fail enroll-serial "not serial 5550002"
-        keyslot=$(sed -n 's/^enrolled serial 5550002 keyslot \([0-9]*\)$/\1/p' /tmp/vm_check.out)
-        [ -n "$keyslot" ] || vm_fail enroll-keyslot "no keyslot"
-        vm_pass enroll-serial
+        vm_check create-over-pcsc ykunlock create /tmp/vault.img --size 32M --fs none --transport pcsc
+        vm_check list-vault ykunlock list /tmp/vault.img
+        vm_output_has 5550002 || vm_fail list-vault-serial "serial 5550002 not enrolled"
+        vm_pass list-vault-serial
+        keyslot=$(sed -n 's/.*keyslot \([0-9]*\).*5550002.*/\1/p; s/.*5550002.*keyslot \([0-9]*\).*/\1/p' /tmp/vm_check.out | head -n 1)
+        vm_log "enrolled keyslot: ${keyslot:-?}"
 
         # The same key on USB HID too: listed once (auto asks HID first), over HID.
         vm_hid_start --state /work/tok.state
@@ -51,17 +51,17 @@ guest_main() {
         vm_output_has 5550002 || vm_fail list-pcsc-asked-serial "not behind pcscd"
         vm_pass list-pcsc-asked-serial
 
-        # Off the PC/SC reader; the vault opens over HID, with the keyslot enrolled over PC/SC.
+        # Off the PC/SC reader; the vault opens over HID: checked, then for real and closed.
         vm_token_out tok
-        vm_check open-over-hid ykvm-hid --transport hid open /tmp/vault.img
-        vm_output_has "opened keyslot $keyslot serial 5550002" || vm_fail open-hid-keyslot "not keyslot $keyslot"
-        vm_pass open-hid-keyslot
-        vm_check open-auto ykvm-hid open /tmp/vault.img
-        vm_output_has "opened keyslot $keyslot serial 5550002" || vm_fail open-auto-keyslot "not keyslot $keyslot"
-        vm_pass open-auto-keyslot
-        # And without the key at all: no token (ENODEV after the 5 s wait).
+        vm_check open-test-over-hid ykunlock open /tmp/vault.img --test --transport hid --timeout 0
+        vm_check open-over-hid ykunlock open /tmp/vault.img hidvault --transport hid --timeout 0
+        dmsetup info hidvault >/dev/null 2>&1 || vm_fail open-mapping "no mapping hidvault"
+        vm_pass open-mapping
+        vm_check close ykunlock close hidvault
+        vm_no_mapping hidvault || vm_fail close-mapping "hidvault still mapped"
+        vm_pass close-mapping
+        vm_check open-test-auto ykunlock open /tmp/vault.img --test --timeout 0
+        # And without the key at all: no enrolled token present (exit 3).
         vm_hid_stop
-        vm_expect_rc open-no-key 1 ykvm-hid --transport hid open /tmp/vault.img
-        vm_output_has "error -19" || vm_fail open-no-key-errno "not ENODEV"
-        vm_pass open-no-key-errno
+        vm_expect_rc open-no-key 3 ykunlock open /tmp/vault.img --test --transport hid --timeout 0
 }

@@ -17,7 +17,7 @@ guest_main() {
 
         mkdir -p /mnt/v
         vm_check open-mount ykunlock open /work/v.img v --mount /mnt/v
-        mountpoint -q /mnt/v || vm_fail mounted "/mnt/v is not a mount point"
+        vm_is_mounted /mnt/v || vm_fail mounted "/mnt/v is not a mount point"
         dmsetup table v | grep -q ' crypt aes-xts-plain64 ' || vm_fail dm-table "$(dmsetup table v)"
         vm_pass dm-table
         mkdir -p /mnt/v/dir
@@ -25,7 +25,7 @@ guest_main() {
         head -c 3000000 /dev/urandom >/mnt/v/random.bin
         sum=$(vm_tree_sum /mnt/v)
         vm_check close-unmount ykunlock close v --unmount
-        ! mountpoint -q /mnt/v || vm_fail unmounted "/mnt/v still mounted"
+        ! vm_is_mounted /mnt/v || vm_fail unmounted "/mnt/v still mounted"
         vm_no_mapping v || vm_fail closed "mapping v still there"
         vm_pass closed
 
