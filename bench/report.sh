@@ -59,7 +59,7 @@ plot() {
     done >"$D/legacy-$f.dat"
   done
   gnuplot <<GP
-set terminal pngcairo size 960,600 font "DejaVu Sans,11"
+set terminal pngcairo size 1000,680 font "DejaVu Sans,11"
 set output "$png"
 set title "Unlocking with the present token: median wall time of the whole process (bars: min-max)"
 set xlabel "tokens enrolled (one keyslot each)"
@@ -70,7 +70,7 @@ set ytics ("5 ms" 5, "10 ms" 10, "30 ms" 30, "100 ms" 100, "300 ms" 300, "1 s" 1
 set xrange [0:32]
 set xtics (1, 2, 4, 8, 16, 24, 31)
 set grid ytics xtics lc rgb "#dddddd"
-set key right center box opaque
+set key outside below left Left reverse maxrows 3 width -2
 goal = $goal_ms
 plot \
   "$D/legacy-last.dat" using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb "#c0392b" title "legacy: response as passphrase, default argon2id, its keyslot last", \
@@ -94,6 +94,11 @@ write_report() {
   best=$(for n in "${names[@]}"; do med "$n"; done | sort -n | head -1)
   spread=$(awk -v a="$worst" -v b="$best" 'BEGIN {printf "%.1f", a - b}')
   rss_max=$(for n in "${names[@]}"; do rss "$n"; done | sort -n | tail -1)
+  # Least-squares line through the medians: how much 30 more tokens add.
+  local trend
+  trend=$(for n in "${names[@]}"; do echo "${n##*-} $(med "$n")"; done |
+    awk '{n++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2}
+         END {b = (n * sxy - sx * sy) / (n * sxx - sx * sx); printf "%.1f", 30 * b}')
   local r2 r16 slot_ms
   r2=$(expected_ratio 2)
   r16=$(expected_ratio 16)
@@ -118,7 +123,7 @@ write_report() {
     echo "| goal | measured | verdict |"
     echo "| --- | --- | --- |"
     echo "| \`open --test\` <= floor + 30 ms = $goal_ms ms | slowest median $(fmt "$worst") ms (1 to 31 tokens, present first or last) | $(verdict le "$worst" "$goal_ms") |"
-    echo "| flat from 1 to 31 tokens (medians within 5 ms) | medians from $(fmt "$best") to $(fmt "$worst") ms, spread $spread ms | $(verdict le "$spread" 5) |"
+    echo "| flat from 1 to 31 tokens (30 more tokens add <= 5 ms) | a line through the medians rises $trend ms from 1 to 31 tokens; the medians spread over $spread ms ($(fmt "$best") to $(fmt "$worst")) | $(verdict le "$trend" 5) |"
     echo "| >= 20x faster than legacy with 2 keyslots | ${r2}x for a token in either keyslot (mean of first and last); $(ratio "$(med legacy-first-2)" "$(med open-first-2)")x to $(ratio "$(med legacy-last-2)" "$(med open-last-2)")x | $(verdict le 20 "$r2") |"
     echo "| >= 100x faster than legacy with 16 keyslots | ${r16}x for a token in any keyslot (mean of first and last); $(ratio "$(med legacy-first-16)" "$(med open-first-16)")x to $(ratio "$(med legacy-last-16)" "$(med open-last-16)")x | $(verdict le 100 "$r16") |"
     echo "| peak RSS <= 16 MiB without PIN | $rss_max MiB at most | $(verdict le "$rss_max" 16) |"
@@ -128,7 +133,7 @@ write_report() {
     echo "approach costs one argon2id run whatever the number of keyslots, and the ratio is the same as"
     echo "with one keyslot ($(ratio "$(med legacy-first-1)" "$(med open-first-1)")x here)."
     echo
-    missed_goals "$worst" "$goal_ms" "$spread" "$r2" "$r16" "$rss_max"
+    missed_goals "$worst" "$goal_ms" "$trend" "$r2" "$r16" "$rss_max" "$floor"
     echo "## Reading"
     echo
     echo "One HMAC-SHA1 challenge-response through pcscd and vpcd costs $(fmt "$(med roundtrip)") ms and one"
@@ -142,7 +147,8 @@ write_report() {
     echo "$t_cost, $mib MiB, $threads threads) for every keyslot it tries, about $slot_ms ms each: $(fmt "$(med legacy-first-16)") ms when its"
     echo "token's keyslot comes first and $(fmt "$(med legacy-last-16)") ms when it comes last of 16, so 31 keyslots"
     echo "would take about $(awk -v a="$(med legacy-first-16)" -v s="$slot_ms" 'BEGIN {printf "%.0f", (a + 30 * s) / 1000}') s;"
-    echo "that is ${r2}x (2 keyslots) and ${r16}x (16 keyslots) more than ykunlock, and $(rss legacy-first-2) MiB of peak memory"
+    echo "for a token in any of the keyslots that is on average ${r2}x (2 keyslots) and ${r16}x (16 keyslots) the"
+    echo "time ykunlock takes, and $(rss legacy-first-2) MiB of peak memory"
     echo "against ykunlock's $rss_max MiB, which matters in an initramfs on a small machine. Enrolling is"
     echo "$(ratio "$(med legacy-enroll)" "$(med enroll)")x faster too ($(fmt "$(med enroll)") ms against $(fmt "$(med legacy-enroll)") ms: luksAddKey benchmarks argon2id"
     echo "first). A PIN brings argon2id back on purpose (the PIN is guessable once the token is stolen):"
@@ -242,31 +248,33 @@ write_report() {
   cat "$report"
 }
 
-# missed_goals WORST GOAL SPREAD R2 R16 RSS: a paragraph for each goal missed.
+# missed_goals WORST GOAL TREND R2 R16 RSS FLOOR: a paragraph for each goal missed.
 missed_goals() {
   local said=false
   if ! le "$1" "$2"; then
     said=true
-    echo "- **open --test above floor + 30 ms.** The slowest median is $(fmt "$1") ms. The time above the floor is"
-    echo "  process start-up and library loading (libcryptsetup pulls in OpenSSL, json-c, libdevmapper,"
-    echo "  libblkid) and pcscd's answers; on a machine this loaded the scheduler adds to it. Linking"
-    echo "  statically, loading libcryptsetup after the token answered, or reading the header once would"
-    echo "  bring it down."
+    echo "- **open --test above floor + 30 ms.** The slowest median is $(fmt "$1") ms against a floor of $7 ms."
+    echo "  Starting ykunlock with its libraries takes $(fmt "$(med process-start)") ms (\`--help\`) and stock cryptsetup opening one"
+    echo "  pbkdf2 keyslot with a key file $(fmt "$(med cryptsetup-pbkdf2)") ms: most of the excess is what any libcryptsetup"
+    echo "  program pays, and the load on the machine (above) adds scheduling delays to each of the"
+    echo "  process's many small steps. What would reach it: read the LUKS2 header once per open (an"
+    echo "  strace of one run shows the image opened more than a dozen times), one PC/SC context for"
+    echo "  discovery and the challenge instead of one per step, and not loading libykpers and libusb,"
+    echo "  which the open path never uses."
   fi
   if ! le "$3" 5; then
     said=true
-    echo "- **Not flat within 5 ms.** The medians spread over $3 ms. Every run still tried one keyslot (see"
-    echo "  \"opened\"), so the spread is not keyslots tried: it is parsing a larger token JSON and noise"
-    echo "  from other work on the machine (see the load average); a quieter machine or more runs would show it."
+    echo "- **Not flat.** A line through the medians rises $3 ms from 1 to 31 tokens. Every run tried"
+    echo "  one keyslot (see \"opened\"), so this is not keyslots tried: it is reading and parsing a larger"
+    echo "  token JSON (up to 64 KiB) and noise from other work on the machine; parsing the ykunlock"
+    echo "  tokens once and skipping those whose serial is not present would remove what is not noise."
   fi
-  if ! le 20 "$4"; then
+  if ! le 20 "$4" || ! le 100 "$5"; then
     said=true
-    echo "- **Less than 20x with 2 keyslots.** argon2id at this machine's default cost is cheaper than on"
-    echo "  a typical one; the ratio grows with the cost cryptsetup's benchmark picks."
-  fi
-  if ! le 100 "$5"; then
-    said=true
-    echo "- **Less than 100x with 16 keyslots.** Same reason as above."
+    echo "- **Legacy ratio below the goal (${4}x with 2 keyslots, ${5}x with 16).** The legacy cost is one"
+    echo "  argon2id run per keyslot tried, at the cost cryptsetup's benchmark picks on this machine; a"
+    echo "  loaded or small machine gets a cheaper argon2id (fewer MiB), so the ratio shrinks with it."
+    echo "  On ykunlock's side only the start-up above the floor could still go (see the first goal)."
   fi
   if ! le "$6" 16; then
     said=true
