@@ -70,7 +70,7 @@ set ytics ("5 ms" 5, "10 ms" 10, "30 ms" 30, "100 ms" 100, "300 ms" 300, "1 s" 1
 set xrange [0:32]
 set xtics (1, 2, 4, 8, 16, 24, 31)
 set grid ytics xtics lc rgb "#dddddd"
-set key outside below left Left reverse maxrows 3 width -2
+set key outside below center Left reverse maxrows 3 width 2 spacing 1.2 height 1
 goal = $goal_ms
 plot \
   "$D/legacy-last.dat" using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb "#c0392b" title "legacy: response as passphrase, default argon2id, its keyslot last", \
