@@ -1,10 +1,8 @@
-/* ykvm-hid: the library calls the VM's HID scenarios need that the CLI has no verb for (yet):
- * an HMAC challenge to the one present token, and a vault created and enrolled, or opened
- * (--test, no mapping), through the chosen transport. Prints plainly for scripts:
+/* ykvm-hid: what the VM's HID scenarios need that the CLI has no verb for: an HMAC challenge
+ * to the one present token through the chosen transport, with the touch prompt made visible
+ * and the errno of a failure printed. Prints plainly for scripts:
  *
  *   ykvm-hid [--transport T] challenge SLOT HEX   "touch requested" (once per prompt), "response HEX"
- *   ykvm-hid [--transport T] create-enroll IMAGE  "recovery KEY", "enrolled serial S keyslot K"
- *   ykvm-hid [--transport T] open IMAGE           "opened keyslot K serial S"
  * Errors: "error -N (text)" on stdout, exit 1; usage: exit 2. */
 #include <errno.h>
 #include <stdio.h>
@@ -13,11 +11,8 @@
 
 #include "otp/applet.h"
 #include "otp/discover.h"
-#include "shared/base64.h"
 #include "shared/hex.h"
 #include "shared/macros.h"
-#include "shared/secmem.h"
-#include "vault/vault.h"
 
 static int fail(int r) {
         printf("error %d (%s)\n", r, strerror(-r));
@@ -71,40 +66,6 @@ static int cmd_challenge(const struct yk_backend *const *b, const char *slot_s, 
         return 0;
 }
 
-static int cmd_create_enroll(const struct yk_backend *const *b, const char *image) {
-        const struct vault_location loc = { .device = image };
-        struct vault_create_params cp = { .size = 32u << 20, .label = "hid-vault" };
-        _cleanup_(secret_clearp) struct secret key = {};
-        struct yk_token t;
-        int r = one_token(b, &t);
-        if (r < 0 || (r = vault_create(&loc, &cp, &key)) < 0)
-                return fail(r);
-        char b64[64];
-        base64_encode(key.data, key.len, b64);
-        printf("recovery %s\n", b64);
-        secure_wipe(b64, sizeof(b64));
-        const struct vault_tokens_ctx ctx = { .backends = b, .touch = &touch_prompt };
-        const struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &key };
-        const struct vault_enroll_params p = { .token = &t, .slot = 2 };
-        struct vault_enroll_result res;
-        if ((r = vault_enroll(&loc, &ctx, &auth, &p, &res)) < 0)
-                return fail(r);
-        printf("enrolled serial %u keyslot %d\n", t.serial, res.keyslot);
-        return 0;
-}
-
-static int cmd_open(const struct yk_backend *const *b, const char *image) {
-        const struct vault_location loc = { .device = image };
-        const struct vault_tokens_ctx ctx = { .backends = b, .touch = &touch_prompt };
-        const struct vault_open_params p = { .timeout_s = 5 };
-        struct vault_open_result res;
-        int r = vault_open(&loc, &ctx, &p, &res);
-        if (r < 0)
-                return fail(r);
-        printf("opened keyslot %d serial %u\n", res.keyslot, res.serial);
-        return 0;
-}
-
 int main(int argc, char **argv) {
         const char *transport = "auto";
         const struct yk_backend *const *b;
@@ -119,10 +80,6 @@ int main(int argc, char **argv) {
                 return fail(r);
         if (argc == 4 && strcmp(argv[1], "challenge") == 0)
                 return cmd_challenge(b, argv[2], argv[3]);
-        if (argc == 3 && strcmp(argv[1], "create-enroll") == 0)
-                return cmd_create_enroll(b, argv[2]);
-        if (argc == 3 && strcmp(argv[1], "open") == 0)
-                return cmd_open(b, argv[2]);
-        fprintf(stderr, "usage: ykvm-hid [--transport T] (challenge SLOT HEX | create-enroll IMAGE | open IMAGE)\n");
+        fprintf(stderr, "usage: ykvm-hid [--transport T] challenge SLOT HEX\n");
         return 2;
 }

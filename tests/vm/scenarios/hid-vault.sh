@@ -38,8 +38,9 @@ guest_main() {
         vm_check list-vault ykunlock list /tmp/vault.img
         vm_output_has 5550002 || vm_fail list-vault-serial "serial 5550002 not enrolled"
         vm_pass list-vault-serial
-        keyslot=$(sed -n 's/.*keyslot \([0-9]*\).*5550002.*/\1/p; s/.*5550002.*keyslot \([0-9]*\).*/\1/p' /tmp/vm_check.out | head -n 1)
-        vm_log "enrolled keyslot: ${keyslot:-?}"
+        keyslot=$(awk '$3 == "5550002" && $NF == "YubiKey" {print $1}' /tmp/vm_check.out)
+        [ -n "$keyslot" ] || vm_fail list-vault-keyslot "no keyslot for 5550002"
+        vm_pass list-vault-keyslot
 
         # The same key on USB HID too: listed once (auto asks HID first), over HID.
         vm_hid_start --state /work/tok.state
@@ -54,6 +55,8 @@ guest_main() {
         # Off the PC/SC reader; the vault opens over HID: checked, then for real and closed.
         vm_token_out tok
         vm_check open-test-over-hid ykunlock open /tmp/vault.img --test --transport hid --timeout 0
+        vm_output_has "token 5550002 (token id 1, keyslot $keyslot)" || vm_fail open-hid-keyslot "not keyslot $keyslot"
+        vm_pass open-hid-keyslot
         vm_check open-over-hid ykunlock open /tmp/vault.img hidvault --transport hid --timeout 0
         dmsetup info hidvault >/dev/null 2>&1 || vm_fail open-mapping "no mapping hidvault"
         vm_pass open-mapping
@@ -61,7 +64,10 @@ guest_main() {
         vm_no_mapping hidvault || vm_fail close-mapping "hidvault still mapped"
         vm_pass close-mapping
         vm_check open-test-auto ykunlock open /tmp/vault.img --test --timeout 0
-        # And without the key at all: no enrolled token present (exit 3).
+        # And without the key at all: no enrolled token present (exit 3). Not from the console,
+        # which is a terminal: there the CLI would ask for the recovery key instead.
         vm_hid_stop
-        vm_expect_rc open-no-key 3 ykunlock open /tmp/vault.img --test --transport hid --timeout 0
+        vm_expect_rc open-no-key 3 sh -c 'ykunlock open /tmp/vault.img --test --transport hid --timeout 0 </dev/null'
+        vm_output_has 5550002 || vm_fail open-no-key-serial "the enrolled serial is not named"
+        vm_pass open-no-key-serial
 }
