@@ -86,11 +86,8 @@ int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx
         if (r < 0)
                 return r;
         _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        r = vault_load(loc, &cd);
-        if (r < 0)
-                return r;
         struct vault_header h;
-        r = vault_header_read(cd, &h);
+        r = vault_load_header(loc, &cd, &h);
         if (r < 0)
                 return r;
 

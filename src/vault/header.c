@@ -99,3 +99,15 @@ unsigned vault_header_ways_in(const struct vault_header *h) {
                         n++;
         return n;
 }
+
+int vault_load_header(const struct vault_location *loc, struct crypt_device **ret_cd, struct vault_header *ret) {
+        _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
+        int r = vault_load(loc, &cd);
+        if (r < 0)
+                return r;
+        r = vault_header_read(cd, ret);
+        if (r < 0)
+                return r;
+        *ret_cd = TAKE_PTR(cd);
+        return 0;
+}

@@ -41,6 +41,8 @@ struct vault_header {
 };
 
 int vault_header_read(struct crypt_device *cd, struct vault_header *ret);
+/* vault_load() and vault_header_read() together: what every verb starts with. */
+int vault_load_header(const struct vault_location *loc, struct crypt_device **ret_cd, struct vault_header *ret);
 /* The token bound to `keyslot` (any kind but NONE), or -1. */
 int vault_header_token_of_keyslot(const struct vault_header *h, int keyslot);
 /* Keyslots that are a way in: active and not pending. */

@@ -44,11 +44,8 @@ int vault_open(const struct vault_location *loc, const struct vault_tokens_ctx *
         if (!loc || !ctx || !p || !ret)
                 return -EINVAL;
         _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        int r = vault_load(loc, &cd);
-        if (r < 0)
-                return r;
         struct vault_header h;
-        r = vault_header_read(cd, &h);
+        int r = vault_load_header(loc, &cd, &h);
         if (r < 0)
                 return r;
 
@@ -103,11 +100,8 @@ int vault_open_with_secret(const struct vault_location *loc, const struct vault_
         if (auth->kind == VAULT_AUTH_RECOVERY_KEY && auth->secret->len != VAULT_RECOVERY_KEY_SIZE)
                 return -EPERM;
         _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        int r = vault_load(loc, &cd);
-        if (r < 0)
-                return r;
         struct vault_header h;
-        r = vault_header_read(cd, &h);
+        int r = vault_load_header(loc, &cd, &h);
         if (r < 0)
                 return r;
 

@@ -76,11 +76,8 @@ int vault_unenroll(const struct vault_location *loc, enum vault_unenroll_by by, 
         if (!loc)
                 return -EINVAL;
         _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        int r = vault_load(loc, &cd);
-        if (r < 0)
-                return r;
         struct vault_header h;
-        r = vault_header_read(cd, &h);
+        int r = vault_load_header(loc, &cd, &h);
         if (r < 0)
                 return r;
 
