@@ -24,7 +24,8 @@ int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct v
                            const struct secret *pin, struct secret *ret) {
         if (!cd || !ctx || !ret || token_id < 0 || token_id >= YK_LUKS2_KEYSLOTS)
                 return -EINVAL;
-        vault_quiet_libcryptsetup();
+        /* No vault_quiet_libcryptsetup() here: inside cryptsetup or systemd-cryptsetup the log
+         * callback is the host's, and a plugin changes no process-wide state. */
         struct vault_header h;
         int r = vault_header_read(cd, &h);
         if (r < 0)
@@ -53,4 +54,17 @@ int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct v
         if (r < 0)
                 return r;
         return vault_derive(cd, &t->info, &response, pin, ret);
+}
+
+int vault_token_wait(struct crypt_device *cd, const struct vault_tokens_ctx *ctx, unsigned timeout_s) {
+        if (!cd || !ctx)
+                return -EINVAL;
+        struct vault_header h;
+        int r = vault_header_read(cd, &h);
+        if (r < 0)
+                return r;
+        struct yk_token present;
+        int matches[YK_LUKS2_KEYSLOTS];
+        size_t n = 0;
+        return vault_find_present(ctx, &h, timeout_s, &present, matches, &n);
 }

@@ -116,7 +116,10 @@ int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_he
                         say_insert(ctx, h);
                         said = true;
                 }
+                /* A signal the host handles (cryptsetup's SIGINT/SIGTERM) ends the wait: the
+                 * host wants control back, and the caller sees "no token" as after a timeout. */
                 struct timespec ts = { .tv_nsec = POLL_INTERVAL_MS * 1000000L };
-                nanosleep(&ts, NULL);
+                if (nanosleep(&ts, NULL) < 0 && errno == EINTR)
+                        return r;
         }
 }

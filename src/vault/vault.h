@@ -252,6 +252,13 @@ int vault_token_validate(struct crypt_device *cd, const char *json);
 int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct vault_tokens_ctx *ctx,
                            const struct secret *pin, struct secret *ret);
 
+/* Waits up to timeout_s for a present token whose serial matches any bound ykunlock token of
+ * the loaded header `cd` (ctx->insert is called once when the wait starts). 0 when one is
+ * present; -ENODEV (or -EHOSTDOWN: no PC/SC service) when none came; other errors as they
+ * come. The plugin waits here before asking vault_token_passphrase() for one token, so that a
+ * present backup key is used at once while an absent primary is not waited for. */
+int vault_token_wait(struct crypt_device *cd, const struct vault_tokens_ctx *ctx, unsigned timeout_s);
+
 /* Removes tokens with their keyslots, crash-safely. -ENOENT when nothing matches, -EMLINK when
  * no way in would be left (recovery, passphrase and token keyslots count; pending ones not),
  * -EINVAL for --keyslot on a keyslot that is not pending. Returns the number of keyslots and

@@ -1,0 +1,127 @@
+/* `open` and `open_pin`: wait for an enrolled token, derive the keyslot passphrase through
+ * src/vault, and answer in libcryptsetup's errno contract (plugin.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <libcryptsetup.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plugin/plugin.h"
+#include "shared/secmem.h"
+#include "vault/token-json.h"
+#include "vault/vault.h"
+
+struct prompt_ctx {
+        struct crypt_device *cd;
+        struct ykp_wait *wait;
+        unsigned timeout_s;
+};
+
+static void say_touch(void *userdata) {
+        struct prompt_ctx *p = userdata;
+        crypt_log(p->cd, CRYPT_LOG_NORMAL, "Touch your token…\n");
+}
+
+/* Once per process, whichever token waits first. */
+static void say_insert(void *userdata, const char *label, const uint32_t *serials, size_t n_serials,
+                       bool unknown_serial_enrolled) {
+        struct prompt_ctx *p = userdata;
+        pthread_mutex_lock(&p->wait->lock);
+        bool said = p->wait->said;
+        p->wait->said = true;
+        pthread_mutex_unlock(&p->wait->lock);
+        if (said)
+                return;
+        char which[256] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < n_serials && len < sizeof(which); i++) {
+                int k = snprintf(which + len, sizeof(which) - len, "%s%" PRIu32, i ? ", " : "", serials[i]);
+                len += k > 0 ? (size_t) k : 0;
+        }
+        if (unknown_serial_enrolled && len < sizeof(which))
+                snprintf(which + len, sizeof(which) - len, "%sone with a hidden serial", len ? ", " : "");
+        crypt_logf(p->cd, CRYPT_LOG_NORMAL, "Insert your token… (YubiKey %s; waiting up to %u s)\n", which,
+                   p->timeout_s);
+}
+
+/* Everything that means "no such token here" is -EAGAIN; every other failure -ENOENT. */
+static int map_error(struct crypt_device *cd, int token, int r) {
+        switch (r) {
+        case -EAGAIN:
+        case -ENODEV:
+        case -EHOSTDOWN:
+        case -EOPNOTSUPP:
+        case -ENOMEDIUM:
+                return -EAGAIN;
+        case -ENOANO:
+        case -EPERM:
+                return r;
+        case -ETIMEDOUT:
+                crypt_logf(cd, CRYPT_LOG_NORMAL, "Token %d: touch not received.\n", token);
+                return -ENOENT;
+        default:
+                crypt_logf(cd, CRYPT_LOG_DEBUG, "ykunlock: token %d: %s", token, strerror(-r));
+                return -ENOENT;
+        }
+}
+
+static int token_info(struct crypt_device *cd, int token, struct yk_token_info *ret) {
+        const char *json = NULL;
+        if (crypt_token_json_get(cd, token, &json) < 0 || !json)
+                return -ENOENT;
+        return token_json_parse(json, strlen(json), ret);
+}
+
+/* libcryptsetup cannot tell a wrong PIN from a wrong token: try the keyslot here (a second
+ * KDF run with the right PIN) so that a wrong PIN is -ENOANO and is asked for again. */
+static int check_pin(struct crypt_device *cd, int keyslot, const struct secret *pass) {
+        int r = crypt_activate_by_passphrase(cd, NULL, keyslot, (const char *) pass->data, pass->len, 0);
+        if (r >= 0)
+                return 0;
+        return r == -EPERM ? -ENOANO : -ENOENT;
+}
+
+int ykp_open(struct crypt_device *cd, int token, const char *pin, size_t pin_size,
+             const struct yk_backend *const *backends, struct ykp_wait *w, unsigned timeout_s,
+             char **ret_buffer, size_t *ret_len) {
+        if (!cd || !backends || !w || !ret_buffer || !ret_len)
+                return -ENOENT;
+        struct yk_token_info info;
+        int r = token_info(cd, token, &info);
+        if (r < 0 || info.keyslot < 0)
+                return -ENOENT; /* malformed, pending, or not ours */
+        if (info.pin && (!pin || pin_size == 0 || pin_size > YKP_PIN_MAX))
+                return -ENOANO;
+
+        _cleanup_(secret_clearp) struct secret pin_s = {};
+        if (info.pin) {
+                if (secret_new(pin_size, &pin_s) < 0)
+                        return -ENOENT;
+                memcpy(pin_s.data, pin, pin_size);
+        }
+        unsigned wait_s = ykp_wait_remaining_s(w, timeout_s);
+        struct prompt_ctx p = { .cd = cd, .wait = w, .timeout_s = wait_s };
+        struct yk_prompt touch = { .touch = say_touch, .userdata = &p };
+        struct vault_insert_prompt insert = { .insert = say_insert, .userdata = &p };
+        /* A key never tells whether its slot needs a touch: the token recorded it. */
+        struct vault_tokens_ctx ctx = { .backends = backends, .touch = info.touch ? &touch : NULL, .insert = &insert };
+
+        r = vault_token_wait(cd, &ctx, wait_s);
+        if (r < 0)
+                return map_error(cd, token, r);
+        _cleanup_(secret_clearp) struct secret pass = {};
+        r = vault_token_passphrase(cd, token, &ctx, info.pin ? &pin_s : NULL, &pass);
+        if (r < 0)
+                return map_error(cd, token, r);
+        if (info.pin && (r = check_pin(cd, info.keyslot, &pass)) < 0)
+                return r;
+        *ret_buffer = (char *) pass.data;
+        *ret_len = pass.len;
+        pass = (struct secret) {};
+        return 0;
+}
+
+void ykp_buffer_free(void *buffer, size_t len) {
+        (void) len; /* the allocator knows the size, and wipes it all */
+        secure_free(buffer);
+}

@@ -1,0 +1,32 @@
+/* How long the plugin waits for an absent token: YKUNLOCK_TOKEN_TIMEOUT, one deadline per
+ * process (systemd-cryptsetup 252 applies token-timeout= only to its own token types). */
+#include <time.h>
+
+#include "plugin/plugin.h"
+#include "shared/parse.h"
+
+unsigned ykp_timeout_parse(const char *value) {
+        uint64_t v;
+        if (!value || parse_uint64(value, YKP_TIMEOUT_MAX_S, &v) < 0)
+                return YKP_TIMEOUT_DEFAULT_S;
+        return (unsigned) v;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+unsigned ykp_wait_remaining_s(struct ykp_wait *w, unsigned timeout_s) {
+        uint64_t now = now_ms();
+        pthread_mutex_lock(&w->lock);
+        if (!w->started) {
+                w->started = true;
+                w->deadline_ms = now + (uint64_t) timeout_s * 1000;
+        }
+        uint64_t left = w->deadline_ms > now ? w->deadline_ms - now : 0;
+        pthread_mutex_unlock(&w->lock);
+        /* Whole seconds, rounded down: what is left of a second is not waited for again. */
+        return (unsigned) (left / 1000);
+}
