@@ -65,7 +65,7 @@ printf '%s\n' "$OUT$ERR" | grep -q 'Insert your token' && fail "timeout 0: no in
 # cryptsetup's SIGTERM handler ends the wait (the plugin's sleep is interrupted), and the host
 # then exits by itself: the wait never blocks the host's own signal handling.
 t0=$(now_ms)
-YKUNLOCK_TOKEN_TIMEOUT=soon run timeout -s TERM 3 stdbuf -oL cryptsetup open --test-passphrase --token-only "$IMG"
+YKUNLOCK_TOKEN_TIMEOUT=soon run timeout -s TERM 3 "${CS[@]}" open --test-passphrase --token-only "$IMG"
 t1=$(now_ms)
 expect_rc 124 "an invalid timeout waits the default: still waiting after 3 s"
 expect_out_contains "waiting up to 30 s" "the default timeout"
@@ -110,7 +110,7 @@ world_start_token a 35963 "$WORLD_DIR/a.json"
 pin_session() { # pin_session TRIES PIN... : answers each "Enter token PIN:" with the next PIN
   local tries=$1 script p
   script="set timeout 15
-spawn -noecho env LD_PRELOAD=${CS_PRELOAD:-} ASAN_OPTIONS=detect_leaks=0 cryptsetup open -v --test-passphrase --token-only --tries $tries $IMG2"
+spawn -noecho ${CS[*]} open -v --test-passphrase --token-only --tries $tries $IMG2"
   shift
   for p in "$@"; do
     script+="
@@ -131,8 +131,6 @@ catch wait result
 exit [lindex \$result 3]"
   expect -c "$script"
 }
-CS_PRELOAD=
-[ "${YK_SANITIZE:-0}" = 1 ] && CS_PRELOAD=$(gcc -print-file-name=libasan.so)
 YKUNLOCK_TOKEN_TIMEOUT=5 run pin_session 1 1234
 expect_rc 0 "the right PIN opens"
 expect_out_contains "Key slot 1 unlocked." "the PIN keyslot"

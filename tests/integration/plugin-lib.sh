@@ -15,15 +15,14 @@ plugin_isolate() {
   mount --bind "$WORLD_DIR/tokens" "$PLUGIN_SYSDIR" || world_die "cannot bind over $PLUGIN_SYSDIR"
 }
 
-# cs ARGS...: the stock cryptsetup. An ASan-built plugin needs the ASan runtime loaded first
-# (FACTS.md §6); cryptsetup itself is not instrumented, so its own leaks are not ours.
-cs() {
-  if [ "${YK_SANITIZE:-0}" = 1 ]; then
-    LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" cryptsetup "$@"
-  else
-    cryptsetup "$@"
-  fi
-}
+# cs ARGS...: the stock cryptsetup (CS: the same as a command line, for `timeout` and expect).
+# An ASan-built plugin needs the ASan runtime loaded first (FACTS.md §6); cryptsetup itself is
+# not instrumented, so its own leaks at exit are not ours.
+CS=(cryptsetup)
+if [ "${YK_SANITIZE:-0}" = 1 ]; then
+  CS=(env "LD_PRELOAD=$(gcc -print-file-name=libasan.so)" "ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-}" cryptsetup)
+fi
+cs() { "${CS[@]}" "$@"; }
 
 # plugin_card STATE SECRET_HEX [SERIAL]: an emulated key's state file, slot 2 programmed.
 plugin_card() {
