@@ -177,4 +177,23 @@ expect_rc 0 "without the plugin the same JSON is accepted"
 printf '%s' "$good" | sed 's/"keyslots":\["1"\]/"keyslots":["0"]/' >"$WORLD_DIR/ok.json"
 run cs token import --token-id 9 --json-file "$WORLD_DIR/ok.json" "$IMG"
 expect_rc 0 "a valid token is imported"
+
+# ---- no PC/SC service yet (an initrd starts pcscd late): "not present", then it comes ----
+world_stop_token a
+world_stop_pcscd
+t0=$(now_ms)
+YKUNLOCK_TOKEN_TIMEOUT=1 run cs open --test-passphrase --token-only "$IMG"
+t1=$(now_ms)
+[ "$RC" != 0 ] && [ $((t1 - t0)) -ge 900 ] && [ $((t1 - t0)) -lt 3500 ] &&
+  pass "no pcscd: waits, then fails cleanly ($((t1 - t0)) ms)" || fail "no pcscd: exit $RC after $((t1 - t0)) ms"
+expect_out_contains "Insert your token…" "no pcscd: the insert message"
+YKUNLOCK_TOKEN_TIMEOUT=20 cs open -v --test-passphrase --token-only "$IMG" >"$WORLD_DIR/late.out" 2>&1 &
+late=$!
+sleep 1.5
+world_start_pcscd
+world_start_token a 35963 "$WORLD_DIR/a.json"
+wait "$late"
+RC=$? OUT=$(cat "$WORLD_DIR/late.out")
+expect_rc 0 "pcscd and the key arriving while the plugin waits"
+expect_out_contains "Key slot 1 unlocked." "the key that came late"
 finish
