@@ -2,12 +2,33 @@
 # - plain `cryptsetup open IMAGE NAME` without a key file opens the mapping through the plugin;
 # - `systemd-cryptsetup attach NAME IMAGE - headless=true`, what a crypttab line without a key
 #   file runs at boot, opens it too (systemd-cryptsetup 252 tries every token type itself);
-# - with the key absent both give up after YKUNLOCK_TOKEN_TIMEOUT and leave no mapping.
+# - with the key absent both give up after YKUNLOCK_TOKEN_TIMEOUT and leave no mapping;
+# - the same key over USB HID (ykemu on the guest's uhid) opens it too (the plugin asks every
+#   transport).
+# The key: serial 4242003, slot 2 holding FACTS.md §2's worked example, as an emulator state
+# file that the host's ykemu (PC/SC, QEMU usb-ccid) and the guest's (HID) both start from.
 # systemd-cryptsetup is not in the guest image: it is copied from the host's systemd package
 # onto the work disk, with the libraries the guest lacks (libsystemd-shared...).
 
+CONFIG=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
+ZERO52=00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+
+state_json() {
+        cat <<JSON
+{"format":1,"serial":4242003,"firmware":"5.4.3","program_sequence":1,
+ "slot1":{"programmed":false,"config":"$ZERO52","last_write":"$ZERO52",
+          "secret":"0000000000000000000000000000000000000000","access_code":"000000000000",
+          "ext_flags":0,"tkt_flags":0,"cfg_flags":0},
+ "slot2":{"programmed":true,"config":"$CONFIG","last_write":"$CONFIG",
+          "secret":"303132333435363738393a3b3c3d3e3f40414243","access_code":"000000000000",
+          "ext_flags":36,"tkt_flags":64,"cfg_flags":38}}
+JSON
+}
+
 host_prepare() {
-        vm_token tok --serial 4242003
+        state_json >"$VM_WORK/tok.state"
+        state_json >"$VM_RUN_DIR/tok-pcsc.state"
+        vm_token tok --state "$VM_RUN_DIR/tok-pcsc.state"
         local sdc=/lib/systemd/systemd-cryptsetup lib
         [ -x "$sdc" ] || { echo "host_prepare: $sdc is missing (Debian package systemd)" >&2; return 1; }
         mkdir -p "$VM_WORK/sdc/lib"
@@ -39,7 +60,6 @@ gives_up() {
 guest_main() {
         vm_tokens_start
         vm_token_in tok
-        vm_check token-setup ykunlock token setup --slot 2 --generate
         ykunlock create /work/v.img --size 32M --fs none >/work/rec 2>/tmp/create.err ||
                 vm_fail create "$(cat /tmp/create.err)"
         vm_pass create
@@ -66,4 +86,14 @@ guest_main() {
         gives_up plainv-absent 3 cryptsetup open --token-only /work/v.img plainv
         vm_output_has "Insert your token" || vm_fail plainv-insert-message "cryptsetup did not say 'Insert your token'"
         gives_up sdv-absent 3 sdc attach sdv /work/v.img - headless=true,tries=1
+
+        # the same key over USB HID
+        vm_hid_start --state /work/tok.state
+        export YKUNLOCK_TOKEN_TIMEOUT=10
+        vm_check hid-cryptsetup-open cryptsetup open --token-only /work/v.img hidv
+        [ -b /dev/mapper/hidv ] || vm_fail hid-mapping "no /dev/mapper/hidv"
+        vm_check hid-cryptsetup-close cryptsetup close hidv
+        vm_check hid-sd-attach sdc attach hidsdv /work/v.img - headless=true
+        vm_check hid-sd-detach sdc detach hidsdv
+        vm_hid_stop
 }
