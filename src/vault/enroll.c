@@ -61,12 +61,20 @@ static void remove_stale_pending(struct crypt_device *cd, const struct vault_hea
         }
 }
 
+/* h is the header as it was before remove_stale_pending() and the new token: a stale pending
+ * token is gone already, and its token id or keyslot number may now be the new token's. */
+static bool is_stale_pending(const struct vault_header *h, const struct vault_token_slot *s) {
+        return s->info.pending_keyslot >= 0 && !h->keyslot_active[s->info.pending_keyslot];
+}
+
 static int replace_old(struct crypt_device *cd, const struct vault_header *h, const struct yk_token *t,
-                       unsigned *ret_replaced) {
+                       int new_token_id, unsigned *ret_replaced) {
         unsigned n = 0;
         for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
                 const struct vault_token_slot *s = &h->tokens[id];
                 if (s->kind != VT_YKUNLOCK || !s->info.serial_known || s->info.serial != t->serial)
+                        continue;
+                if (id == new_token_id || is_stale_pending(h, s))
                         continue;
                 int r = vault_txn_remove(cd, id, &s->info);
                 if (r < 0)
@@ -126,7 +134,7 @@ int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx
                 return r;
         if (existing >= 0) {
                 /* The new token works already; the old ones go. A crash here leaves both. */
-                r = replace_old(cd, &h, p->token, &res.replaced);
+                r = replace_old(cd, &h, p->token, res.token_id, &res.replaced);
                 if (r < 0)
                         return r;
         }

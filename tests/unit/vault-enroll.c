@@ -300,6 +300,47 @@ static void test_already_enrolled(void **state) {
         assert_int_equal(res.keyslot, er.keyslot);
 }
 
+/* A crash left a pending token of the same key behind (token 2, pending keyslot 2). A re-enroll
+ * with replace removes it first, and the new token may reuse both numbers: replacing the old
+ * token must not take the new one with it. */
+static void test_replace_after_stale_pending(void **state) {
+        struct vf *f = *state;
+        assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
+        struct crypt_device *cd = NULL;
+        assert_int_equal(crypt_init(&cd, f->image), 0);
+        assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+        char json[512];
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"ykunlock\",\"keyslots\":[],\"version\":1,\"serial\":%u,\"slot\":2,"
+                 "\"challenge\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"touch\":false,\"pin\":false,"
+                 "\"created\":\"2026-11-27T07:13:06Z\",\"pending-keyslot\":2}",
+                 VF_SERIAL_A);
+        assert_int_equal(crypt_token_json_set(cd, 2, json), 2);
+        crypt_free(cd);
+
+        struct yk_token a = vf_token(f, 0);
+        struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &f->recovery };
+        struct vault_enroll_params p = { .token = &a, .slot = 2, .replace = true };
+        struct vault_enroll_result er = {};
+        assert_int_equal(vault_enroll(&f->loc, &f->ctx, &auth, &p, &er), 0);
+        assert_int_equal(er.token_id, 2);
+        assert_int_equal(er.keyslot, 2);
+        assert_int_equal(er.replaced, 1);
+
+        struct vault_info info;
+        vf_list(f, &info);
+        assert_int_equal(info.n_entries, 2); /* the recovery key and the new token */
+        const struct vault_entry *e = entry_of_keyslot(&info, 2);
+        assert_non_null(e);
+        assert_int_equal(e->kind, VAULT_ENTRY_TOKEN);
+        assert_int_equal(e->token_id, 2);
+        vault_info_free(&info);
+        struct vault_open_params op = {};
+        struct vault_open_result res;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &op, &res), 0);
+        assert_int_equal(res.keyslot, 2);
+}
+
 /* A token that shows no serial: only with the option; then only such a token opens it. */
 static void test_unknown_serial(void **state) {
         struct vf *f = *state;
@@ -501,6 +542,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_wrong_recovery_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_already_enrolled, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_replace_after_stale_pending, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unknown_serial, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pulled_out_mid_enroll, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_enroll_by_token, setup, teardown),
