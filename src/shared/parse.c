@@ -10,7 +10,7 @@ static int parse_digits(const char **p, uint64_t max, uint64_t *ret) {
                 return -EINVAL;
         for (; *s >= '0' && *s <= '9'; s++) {
                 unsigned d = (unsigned) (*s - '0');
-                if (v > (max - d) / 10)
+                if (d > max || v > (max - d) / 10) /* max - d must not wrap */
                         return -ERANGE;
                 v = v * 10 + d;
         }

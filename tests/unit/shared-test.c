@@ -132,6 +132,12 @@ static void test_parse_uint(void **state) {
         assert_int_equal(parse_uint64("+1", UINT32_MAX, &v), -EINVAL);
         assert_int_equal(parse_uint64(" 1", UINT32_MAX, &v), -EINVAL);
         assert_int_equal(parse_uint64("", UINT32_MAX, &v), -EINVAL);
+        /* a bound below 9: a digit above it must not wrap the overflow check */
+        assert_int_equal(parse_uint64("5", 5, &v), 0);
+        assert_int_equal(v, 5);
+        assert_int_equal(parse_uint64("7", 5, &v), -ERANGE);
+        assert_int_equal(parse_uint64("9", 0, &v), -ERANGE);
+        assert_int_equal(parse_uint64("0", 0, &v), 0);
 }
 
 /* The VmFlags line of /proc/self/smaps for the mapping that holds p. */
