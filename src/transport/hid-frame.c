@@ -193,8 +193,8 @@ static int take_data_report(struct answer *a, const uint8_t report[YK_HID_REPORT
 }
 
 /* Polls until the answer is complete: data reports, or a status report once the key is done. */
-static int read_answer(struct hid_conn *c, const struct yk_prompt *prompt, struct answer *a) {
-        uint8_t report[YK_HID_REPORT_SIZE];
+static int poll_answer(struct hid_conn *c, const struct yk_prompt *prompt, struct answer *a,
+                       uint8_t report[YK_HID_REPORT_SIZE]) {
         uint64_t start = now_ms(), deadline = start + c->timing.busy_ms;
         for (;;) {
                 int r = get_report(c, report);
@@ -224,6 +224,13 @@ static int read_answer(struct hid_conn *c, const struct yk_prompt *prompt, struc
                         return a->touch_seen ? -ETIMEDOUT : -EIO;
                 pause_until(deadline, a->touch_seen ? POLL_TOUCH_MS : POLL_BUSY_MS);
         }
+}
+
+static int read_answer(struct hid_conn *c, const struct yk_prompt *prompt, struct answer *a) {
+        uint8_t report[YK_HID_REPORT_SIZE];
+        int r = poll_answer(c, prompt, a, report);
+        secure_wipe(report, sizeof(report)); /* the last part of an HMAC response */
+        return r;
 }
 
 /* The data of an answer, its CRC checked; or the status / nothing, as apdu.c answers them. */

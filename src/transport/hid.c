@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/secmem.h"
 #include "transport/hid-frame.h"
 #include "transport/hid-sysfs.h"
 
@@ -53,12 +54,15 @@ static int hidraw_get(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
         do
                 n = ioctl(h->fd, HIDIOCGFEATURE(sizeof(buf)), buf);
         while (n < 0 && errno == EINTR);
+        int r = 0;
         if (n < 0)
-                return map_io_error(h, errno);
-        if ((size_t) n < sizeof(buf))
-                return -EPROTO; /* not the 8-byte report of an OTP interface */
-        memcpy(report, buf + 1, YK_HID_REPORT_SIZE);
-        return 0;
+                r = map_io_error(h, errno);
+        else if ((size_t) n < sizeof(buf))
+                r = -EPROTO; /* not the 8-byte report of an OTP interface */
+        else
+                memcpy(report, buf + 1, YK_HID_REPORT_SIZE);
+        secure_wipe(buf, sizeof(buf)); /* a part of an HMAC response */
+        return r;
 }
 
 static int hidraw_set(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) {
@@ -69,8 +73,10 @@ static int hidraw_set(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) 
         do
                 n = ioctl(h->fd, HIDIOCSFEATURE(sizeof(buf)), buf);
         while (n < 0 && errno == EINTR);
+        int err = errno;
+        secure_wipe(buf, sizeof(buf)); /* a part of a slot configuration, secret included */
         if (n < 0)
-                return map_io_error(h, errno);
+                return map_io_error(h, err);
         return 0;
 }
 
