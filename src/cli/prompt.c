@@ -53,17 +53,26 @@ int prompt_secret(const char *question, struct secret *ret) {
                 return r;
         /* Byte by byte, straight into secure memory: stdio would keep a copy in its buffer. */
         size_t n = 0;
+        char c = 0;
         for (;;) {
-                char c;
                 ssize_t k = read(STDIN_FILENO, &c, 1);
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k <= 0 || c == '\n')
+                if (k < 0) { /* not the end of the input: a half-read secret is no secret */
+                        r = -errno;
                         break;
-                if (n == s.len)
-                        return -E2BIG;
+                }
+                if (k == 0 || c == '\n')
+                        break;
+                if (n == s.len) {
+                        r = -E2BIG;
+                        break;
+                }
                 s.data[n++] = (uint8_t) c;
         }
+        secure_wipe(&c, sizeof(c));
+        if (r < 0)
+                return r;
         s.len = n;
         *ret = s;
         s = (struct secret) {};
