@@ -1,6 +1,7 @@
 /* Creating a vault: the files, LUKS2, and the recovery key (recovery.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,7 +29,9 @@ static int new_file_open(const char *path, struct new_file *f) {
         }
         if (errno != EEXIST)
                 return -errno;
-        fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO put there must not hang us before fstat() refuses it. It changes
+         * nothing for the regular file we accept. */
+        fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         struct stat st;
@@ -60,10 +63,20 @@ static void new_file_close(struct new_file *f) {
         f->fd = -1;
 }
 
-static int format_luks2(const struct vault_location *loc, const struct vault_create_params *p,
-                        struct secret *ret_recovery) {
+/* libcryptsetup opens devices by path. The files we checked and filled are named through our
+ * own descriptors, so that a symbolic link swapped in for a path since (in a directory others
+ * can write) cannot turn the format onto another file or a block device. */
+static void fd_path(int fd, char buf[32]) {
+        snprintf(buf, 32, "/proc/self/fd/%d", fd);
+}
+
+static int format_luks2(const struct new_file *image, const struct new_file *header,
+                        const struct vault_create_params *p, struct secret *ret_recovery) {
+        char image_path[32], header_path[32];
+        fd_path(image->fd, image_path);
+        fd_path(header->fd, header_path);
         _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        int r = loc->header ? crypt_init_data_device(&cd, loc->header, loc->device) : crypt_init(&cd, loc->device);
+        int r = header->fd >= 0 ? crypt_init_data_device(&cd, header_path, image_path) : crypt_init(&cd, image_path);
         if (r < 0)
                 return r;
         r = crypt_set_metadata_size(cd, VAULT_METADATA_SIZE, 0);
@@ -116,7 +129,7 @@ int vault_create(const struct vault_location *loc, const struct vault_create_par
 
         _cleanup_(secret_clearp) struct secret recovery = {};
         if (r == 0)
-                r = format_luks2(loc, p, &recovery);
+                r = format_luks2(&image, &header, p, &recovery);
         if (r < 0) {
                 new_file_undo(&header);
                 new_file_undo(&image);
