@@ -2,6 +2,10 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
@@ -30,4 +34,29 @@ int cli_read_hex_secret(const char *path, size_t n, const char *what, struct sec
         *ret = bytes;
         bytes = (struct secret) {};
         return EXIT_OK;
+}
+
+int cli_print_secret_line(const char *text) {
+        fflush(stdout); /* whatever stdio holds goes first */
+        struct iovec iov[2] = { { (void *) text, strlen(text) }, { (void *) "\n", 1 } };
+        size_t left = iov[0].iov_len + 1;
+        int i = 0;
+        while (left > 0) {
+                ssize_t k = writev(STDOUT_FILENO, iov + i, 2 - i);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                left -= (size_t) k;
+                while (i < 2 && (size_t) k >= iov[i].iov_len) {
+                        k -= (ssize_t) iov[i].iov_len;
+                        iov[i].iov_len = 0;
+                        i++;
+                }
+                if (i < 2) {
+                        iov[i].iov_base = (char *) iov[i].iov_base + k;
+                        iov[i].iov_len -= (size_t) k;
+                }
+        }
+        return 0;
 }

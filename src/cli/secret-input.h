@@ -9,3 +9,7 @@
  * trailing newline; decodes into *ret (n bytes, secure memory). `what` names the option in
  * messages ("--secret-file"). Prints its own error; returns an exit code. */
 int cli_read_hex_secret(const char *path, size_t n, const char *what, struct secret *ret);
+
+/* Prints a secret's text and a newline on stdout with write(2), so that no copy stays behind in
+ * stdio's buffer. 0, or a negative errno (a closed stdout). */
+int cli_print_secret_line(const char *text);

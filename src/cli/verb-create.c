@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/secret-input.h"
 #include "cli/enroll-common.h"
 #include "cli/exit-code.h"
 #include "cli/progress.h"
@@ -132,15 +133,19 @@ static int check_system(const struct create_args *a) {
         return EXIT_OK;
 }
 
-static void print_recovery_key(const struct secret *key, const char *image) {
+static int print_recovery_key(const struct secret *key, const char *image) {
         char b64[64];
         base64_encode(key->data, key->len, b64);
-        printf("%s\n", b64);
-        fflush(stdout);
+        int r = cli_print_secret_line(b64);
         secure_wipe(b64, sizeof(b64));
+        if (r < 0)
+                return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s): %s was created, but "
+                                 "nobody saw its recovery key; remove it and create it again",
+                                 cli_strerror(r), image);
         cli_info("above is the recovery key of %s, shown once: keep it offline, apart from the image; it opens the "
                  "vault without a token (echo KEY | base64 --decode | cryptsetup open --key-file=- %s NAME)",
                  image, image);
+        return EXIT_OK;
 }
 
 static int create_vault(const struct create_args *a, const struct vault_location *loc, struct secret *ret_key) {
@@ -257,6 +262,8 @@ int verb_create(int argc, char **argv, struct cli_global *g) {
         code = create_vault(&a, &loc, &key);
         if (code != EXIT_OK)
                 return code;
-        print_recovery_key(&key, loc.device);
+        code = print_recovery_key(&key, loc.device);
+        if (code != EXIT_OK)
+                return code;
         return after_create(&a, &loc, &key, &t, &pin, g);
 }

@@ -215,8 +215,7 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
 static void show_secret(const struct secret *s) {
         char hex[2 * YK_HMAC_SECRET_SIZE + 1];
         hex_encode(s->data, s->len, hex);
-        printf("%s\n", hex);
-        fflush(stdout);
+        (void) cli_print_secret_line(hex);
         secure_wipe(hex, sizeof(hex));
         cli_info("this is the slot's secret, shown once: program a backup token with it "
                  "(ykunlock token setup --secret-file -), then keep it offline or destroy it");

@@ -151,4 +151,10 @@ expect_err_line "ykunlock: $D/late.img was created, and the recovery key above o
 run bash -c "echo $OUT | base64 --decode | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- '$D/late.img'"
 expect_rc 0 "the printed key opens it"
 
+# ---- stdout closed: the key cannot be shown, and create says so instead of succeeding ----
+"$YKUNLOCK" create "$D/blind.img" --size 32M --fs none --no-enroll >&- 2>"$D/blind.err"
+RC=$? ERR=$(cat "$D/blind.err")
+expect_rc 6 "create with stdout closed"
+expect_err_line "ykunlock: cannot write the recovery key to standard output (Bad file descriptor): $D/blind.img was created, but nobody saw its recovery key; remove it and create it again" "create with stdout closed"
+
 finish
