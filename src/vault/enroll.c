@@ -51,12 +51,12 @@ static int new_token_info(const struct vault_enroll_params *p, struct yk_token_i
         return 0;
 }
 
-/* Stale pending tokens (their keyslot never appeared, or is gone) are removed first, so their
+/* Stale pending tokens (their keyslot never appeared, is gone, or is not ours) are removed first, so their
  * keyslot number can't be mistaken later for a keyslot someone else added. */
 static void remove_stale_pending(struct crypt_device *cd, const struct vault_header *h) {
         for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
                 const struct vault_token_slot *t = &h->tokens[id];
-                if (t->kind == VT_YKUNLOCK && t->info.pending_keyslot >= 0 && !h->keyslot_active[t->info.pending_keyslot])
+                if (t->kind == VT_YKUNLOCK && t->stale)
                         (void) crypt_token_json_set(cd, id, NULL);
         }
 }
@@ -64,7 +64,7 @@ static void remove_stale_pending(struct crypt_device *cd, const struct vault_hea
 /* h is the header as it was before remove_stale_pending() and the new token: a stale pending
  * token is gone already, and its token id or keyslot number may now be the new token's. */
 static bool is_stale_pending(const struct vault_header *h, const struct vault_token_slot *s) {
-        return s->info.pending_keyslot >= 0 && !h->keyslot_active[s->info.pending_keyslot];
+        return s->kind == VT_YKUNLOCK && s->stale;
 }
 
 static int replace_old(struct crypt_device *cd, const struct vault_header *h, const struct yk_token *t,

@@ -54,6 +54,20 @@ static void check_ownership(struct vault_header *h) {
         }
 }
 
+/* A pending token whose keyslot never appeared, or whose keyslot number was taken since by a
+ * keyslot ykunlock did not make (cryptsetup luksAddKey after a crash), claims nothing: that
+ * keyslot must stay a way in and must never be destroyed as "pending". */
+static void mark_stale_pending(struct crypt_device *cd, struct vault_header *h) {
+        for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++) {
+                struct vault_token_slot *t = &h->tokens[i];
+                int k = t->info.pending_keyslot;
+                if (t->kind != VT_YKUNLOCK || k < 0)
+                        continue;
+                t->stale = !h->keyslot_active[k] || vault_header_token_of_keyslot(h, k) >= 0 ||
+                           !vault_keyslot_is_ours(cd, k, t->info.pin);
+        }
+}
+
 int vault_header_read(struct crypt_device *cd, struct vault_header *ret) {
         struct vault_header h = {};
         for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++) {
@@ -64,6 +78,7 @@ int vault_header_read(struct crypt_device *cd, struct vault_header *ret) {
         for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
                 read_token(cd, i, &h.tokens[i]);
         check_ownership(&h);
+        mark_stale_pending(cd, &h);
 
         const char *uuid = crypt_get_uuid(cd);
         if (!uuid || strlen(uuid) >= sizeof(h.uuid))
@@ -84,7 +99,8 @@ int vault_header_token_of_keyslot(const struct vault_header *h, int keyslot) {
 
 bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int *ret_token_id) {
         for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
-                if (h->tokens[i].kind == VT_YKUNLOCK && h->tokens[i].info.pending_keyslot == keyslot) {
+                if (h->tokens[i].kind == VT_YKUNLOCK && !h->tokens[i].stale &&
+                    h->tokens[i].info.pending_keyslot == keyslot) {
                         if (ret_token_id)
                                 *ret_token_id = i;
                         return true;

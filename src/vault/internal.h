@@ -31,6 +31,9 @@ struct vault_token_slot {
         struct yk_recovery_info recovery;  /* VT_RECOVERY */
         char type[64];                     /* VT_OTHER, VT_MALFORMED */
         int keyslot;                       /* VT_OTHER / MALFORMED: the first keyslot it names, or -1 */
+        /* VT_YKUNLOCK, pending: its keyslot is not there, or is not one ykunlock made (another
+         * tool took the number after a crash). A stale token claims no keyslot. */
+        bool stale;
 };
 
 struct vault_header {
@@ -52,6 +55,9 @@ bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int
 
 /* keyslots.c */
 int vault_free_keyslot(struct crypt_device *cd);
+/* Could keyslot k be the one ykunlock adds for a token (with or without PIN)? By its PBKDF:
+ * pbkdf2-sha512 with 1000 iterations without PIN, argon2id with one. */
+bool vault_keyslot_is_ours(struct crypt_device *cd, int k, bool pin);
 int vault_pbkdf_minimal(struct crypt_device *cd);
 int vault_pbkdf_for_pin(struct crypt_device *cd, const struct vault_pbkdf *p);
 /* -ENOSPC when `extra` more bytes of JSON (a token and a keyslot) would not fit. */

@@ -26,6 +26,16 @@ int vault_pbkdf_minimal(struct crypt_device *cd) {
         return crypt_set_pbkdf_type(cd, &pbkdf);
 }
 
+bool vault_keyslot_is_ours(struct crypt_device *cd, int k, bool pin) {
+        struct crypt_pbkdf_type pbkdf;
+        if (crypt_keyslot_get_pbkdf(cd, k, &pbkdf) < 0 || !pbkdf.type)
+                return false;
+        if (pin)
+                return strcmp(pbkdf.type, CRYPT_KDF_ARGON2ID) == 0;
+        return strcmp(pbkdf.type, CRYPT_KDF_PBKDF2) == 0 && pbkdf.hash && strcmp(pbkdf.hash, "sha512") == 0 &&
+               pbkdf.iterations == 1000;
+}
+
 /* argon2id at libcryptsetup's default, lowered only when asked. */
 int vault_pbkdf_for_pin(struct crypt_device *cd, const struct vault_pbkdf *p) {
         const struct crypt_pbkdf_type *def = crypt_get_pbkdf_default(CRYPT_LUKS2);

@@ -67,7 +67,7 @@ static struct vault_entry keyslot_entry(const struct vault_header *h, int k) {
 static bool tokenless_entry(const struct vault_header *h, int id, struct vault_entry *e) {
         const struct vault_token_slot *t = &h->tokens[id];
         *e = (struct vault_entry) { .keyslot = -1, .token_id = id };
-        if (t->kind == VT_YKUNLOCK && t->info.pending_keyslot >= 0 && !h->keyslot_active[t->info.pending_keyslot]) {
+        if (t->kind == VT_YKUNLOCK && t->stale) {
                 e->kind = VAULT_ENTRY_STALE_PENDING;
                 e->token = t->info;
                 return true;

@@ -15,7 +15,8 @@ static void add_token(const struct vault_header *h, int id, struct removal *rm) 
         const struct vault_token_slot *t = &h->tokens[id];
         rm->token[id] = true;
         rm->count++;
-        int k = t->kind == VT_YKUNLOCK ? (t->info.keyslot >= 0 ? t->info.keyslot : t->info.pending_keyslot) : t->keyslot;
+        int k = t->kind == VT_YKUNLOCK ? (t->info.keyslot >= 0 ? t->info.keyslot : t->stale ? -1 : t->info.pending_keyslot)
+                                       : t->keyslot;
         /* A malformed token's keyslot goes with it only when it is its own. */
         if (k >= 0 && h->keyslot_active[k] && (t->kind == VT_YKUNLOCK || vault_header_token_of_keyslot(h, k) == id))
                 rm->keyslot[k] = true;
@@ -60,6 +61,8 @@ static bool leaves_no_way_in(const struct vault_header *h, const struct removal 
 
 static int remove_one(struct crypt_device *cd, const struct vault_header *h, int id, const struct removal *rm) {
         const struct vault_token_slot *t = &h->tokens[id];
+        if (t->kind == VT_YKUNLOCK && t->stale) /* the token only: its keyslot number is not its own */
+                return crypt_token_json_set(cd, id, NULL) < 0 ? -EIO : 0;
         if (t->kind == VT_YKUNLOCK)
                 return t->info.keyslot >= 0 ? vault_txn_remove(cd, id, &t->info) : vault_txn_remove_pending(cd, id, &t->info);
         /* Malformed: its own keyslot first (that unassigns it), then the token. */

@@ -341,6 +341,59 @@ static void test_replace_after_stale_pending(void **state) {
         assert_int_equal(res.keyslot, 2);
 }
 
+/* A crash left a pending token naming keyslot 3, and then another tool (cryptsetup luksAddKey)
+ * took keyslot 3 for a passphrase. That keyslot is not ykunlock's: it is listed as a passphrase,
+ * stays a way in, and removing the stale token never destroys it. */
+static void test_pending_keyslot_taken_by_another_tool(void **state) {
+        struct vf *f = *state;
+        static const char user_pass[] = "a passphrase the user added";
+        struct crypt_device *cd = NULL;
+        assert_int_equal(crypt_init(&cd, f->image), 0);
+        assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+        char json[512];
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"ykunlock\",\"keyslots\":[],\"version\":1,\"serial\":%u,\"slot\":2,"
+                 "\"challenge\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"touch\":false,\"pin\":false,"
+                 "\"created\":\"2026-11-27T07:13:06Z\",\"pending-keyslot\":3}",
+                 VF_SERIAL_A);
+        assert_int_equal(crypt_token_json_set(cd, 5, json), 5);
+        /* What luksAddKey would do, with a quick PBKDF that is not ykunlock's. */
+        const struct crypt_pbkdf_type quick = {
+                .type = CRYPT_KDF_PBKDF2, .hash = "sha256", .iterations = 1000, .flags = CRYPT_PBKDF_NO_BENCHMARK
+        };
+        assert_int_equal(crypt_set_pbkdf_type(cd, &quick), 0);
+        assert_int_equal(crypt_keyslot_add_by_passphrase(cd, 3, (const char *) f->recovery.data, f->recovery.len,
+                                                         user_pass, strlen(user_pass)),
+                         3);
+        crypt_free(cd);
+
+        struct vault_info info;
+        vf_list(f, &info);
+        const struct vault_entry *e = entry_of_keyslot(&info, 3);
+        assert_non_null(e);
+        assert_int_equal(e->kind, VAULT_ENTRY_PASSPHRASE);
+        bool stale_listed = false;
+        for (size_t i = 0; i < info.n_entries; i++)
+                if (info.entries[i].kind == VAULT_ENTRY_STALE_PENDING && info.entries[i].token_id == 5)
+                        stale_listed = true;
+        assert_true(stale_listed);
+        vault_info_free(&info);
+
+        /* Not a keyslot left by ykunlock: --keyslot refuses it, nothing changes. */
+        uint8_t before[32];
+        vf_fingerprint(f->image, before);
+        assert_int_equal(vault_unenroll(&f->loc, VAULT_UNENROLL_KEYSLOT, 3), -EINVAL);
+        vf_assert_unchanged(f->image, before);
+
+        /* Removing the stale token leaves the user's keyslot, which still opens the vault. */
+        assert_int_equal(vault_unenroll(&f->loc, VAULT_UNENROLL_TOKEN_ID, 5), 1); /* one removed */
+        assert_int_equal(crypt_init(&cd, f->image), 0);
+        assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, 3, user_pass, strlen(user_pass), 0), 3);
+        assert_true(crypt_token_status(cd, 5, NULL) == CRYPT_TOKEN_INACTIVE);
+        crypt_free(cd);
+}
+
 /* A token that shows no serial: only with the option; then only such a token opens it. */
 static void test_unknown_serial(void **state) {
         struct vf *f = *state;
@@ -543,6 +596,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_already_enrolled, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replace_after_stale_pending, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pending_keyslot_taken_by_another_tool, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unknown_serial, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pulled_out_mid_enroll, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_enroll_by_token, setup, teardown),
