@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <yubikey.h>
 
 #include "shared/secmem.h"
 #include "transport/hid-frame.h"
@@ -37,18 +38,9 @@ struct hid_conn {
         struct yk_hid_timing timing;
 };
 
+/* The CRC-16 of FACTS.md §2 (libyubikey's), not inverted here: the frame carries it as is. */
 uint16_t yk_hid_crc16(const uint8_t *data, size_t len) {
-        uint16_t crc = 0xffff;
-        for (size_t i = 0; i < len; i++) {
-                crc ^= data[i];
-                for (int bit = 0; bit < 8; bit++) {
-                        bool lsb = crc & 1;
-                        crc >>= 1;
-                        if (lsb)
-                                crc ^= 0x8408;
-                }
-        }
-        return crc;
+        return yubikey_crc16(data, len);
 }
 
 int yk_hid_build_frame(uint8_t slot_cmd, const uint8_t *data, size_t len, uint8_t ret_frame[YK_HID_FRAME_SIZE]) {

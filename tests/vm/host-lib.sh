@@ -23,3 +23,20 @@ vm_luks_format() {
         cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
                 --key-file "$key" "$@" "$img"
 }
+
+# vm_state_worked_example SERIAL: an emulator state file (printed) for a key whose slot 2 holds
+# FACTS.md §2's worked example (secret 30..43, no touch), so that the host's ykemu (PC/SC) and
+# the guest's (HID) can start from the same key.
+vm_state_worked_example() {
+        local config=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
+        local zero52=00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+        cat <<JSON
+{"format":1,"serial":$1,"firmware":"5.4.3","program_sequence":1,
+ "slot1":{"programmed":false,"config":"$zero52","last_write":"$zero52",
+          "secret":"0000000000000000000000000000000000000000","access_code":"000000000000",
+          "ext_flags":0,"tkt_flags":0,"cfg_flags":0},
+ "slot2":{"programmed":true,"config":"$config","last_write":"$config",
+          "secret":"303132333435363738393a3b3c3d3e3f40414243","access_code":"000000000000",
+          "ext_flags":36,"tkt_flags":64,"cfg_flags":38}}
+JSON
+}

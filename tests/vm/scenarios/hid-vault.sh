@@ -4,24 +4,10 @@
 # The key: serial 5550002, slot 2 holding FACTS.md §2's worked example (no touch), written as
 # an emulator state file on the host; the host's ykemu (PC/SC) and the guest's (HID) start
 # from the same file. The vault is opened for real (device-mapper) over HID, and closed.
-CONFIG=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
-ZERO52=00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
-
-state_json() {
-        cat <<JSON
-{"format":1,"serial":5550002,"firmware":"5.4.3","program_sequence":1,
- "slot1":{"programmed":false,"config":"$ZERO52","last_write":"$ZERO52",
-          "secret":"0000000000000000000000000000000000000000","access_code":"000000000000",
-          "ext_flags":0,"tkt_flags":0,"cfg_flags":0},
- "slot2":{"programmed":true,"config":"$CONFIG","last_write":"$CONFIG",
-          "secret":"303132333435363738393a3b3c3d3e3f40414243","access_code":"000000000000",
-          "ext_flags":36,"tkt_flags":64,"cfg_flags":38}}
-JSON
-}
 
 host_prepare() {
-        state_json >"$VM_WORK/tok.state"
-        state_json >"$VM_RUN_DIR/tok-pcsc.state"
+        vm_state_worked_example 5550002 >"$VM_WORK/tok.state"
+        vm_state_worked_example 5550002 >"$VM_RUN_DIR/tok-pcsc.state"
         vm_token tok --state "$VM_RUN_DIR/tok-pcsc.state"
 }
 
