@@ -83,9 +83,11 @@ int vault_txn_remove(struct crypt_device *cd, int token_id, const struct yk_toke
                 (void) crypt_token_json_set(cd, token_id, bound);
                 return r;
         }
-        /* 3. the token; if this fails, a stale pending token is left, which is harmless */
-        r = crypt_token_json_set(cd, token_id, NULL);
-        return r < 0 ? r : 0;
+        /* 3. the token. The way in is gone already, which is what was asked: if this write
+         * fails, a stale pending token is left (harmless, listed as such, removed by the next
+         * enroll), and the removal is still reported as done. */
+        (void) crypt_token_json_set(cd, token_id, NULL);
+        return 0;
 }
 
 int vault_txn_remove_pending(struct crypt_device *cd, int token_id, const struct yk_token_info *info) {
