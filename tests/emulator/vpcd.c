@@ -3,9 +3,6 @@
  * 2 reset, 4 "send your ATR"); anything else is a command APDU, answered with data and SW. */
 #include <errno.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,13 +11,13 @@
 #include <unistd.h>
 
 #include "modes.h"
+#include "sock-io.h"
 #include "shared/macros.h"
 
 #define VPCD_CTRL_OFF 0
 #define VPCD_CTRL_ON 1
 #define VPCD_CTRL_RESET 2
 #define VPCD_CTRL_ATR 4
-#define POLL_MS 200
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 2000
 
@@ -51,36 +48,6 @@ static int connect_to(const char *host, const char *port) {
         }
         freeaddrinfo(res);
         return fd;
-}
-
-/* Reads exactly len bytes, waking up to look at *stop. 0, -ECONNRESET on EOF, -EINTR when
- * told to stop. */
-static int read_full(struct vpcd *v, int fd, uint8_t *buf, size_t len) {
-        while (len > 0) {
-                if (*v->stop)
-                        return -EINTR;
-                struct pollfd p = { .fd = fd, .events = POLLIN };
-                int n = poll(&p, 1, POLL_MS);
-                if (n < 0 && errno != EINTR)
-                        return -errno;
-                if (n <= 0)
-                        continue;
-                ssize_t k = read(fd, buf, len);
-                /* vpcd's driver writes the length and the APDU separately: with Nagle on its side
-                 * and delayed ACKs on ours, every APDU would wait ~40 ms for our ACK. The kernel
-                 * clears QUICKACK by itself, so it is set again after every read. */
-                int one = 1;
-                (void) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -ECONNRESET;
-                buf += k;
-                len -= (size_t) k;
-        }
-        return 0;
 }
 
 static int send_msg(int fd, const uint8_t *data, size_t len) {
@@ -139,12 +106,12 @@ static int serve(struct vpcd *v, int fd) {
         static uint8_t buf[65536];
         for (;;) {
                 uint8_t hdr[2];
-                int r = read_full(v, fd, hdr, 2);
+                int r = ykemu_read_full(fd, hdr, 2, v->stop);
                 if (r == -EINTR)
                         return 0;
                 size_t len = (size_t) hdr[0] << 8 | hdr[1];
                 if (r >= 0)
-                        r = read_full(v, fd, buf, len);
+                        r = ykemu_read_full(fd, buf, len, v->stop);
                 if (r == -EINTR)
                         return 0;
                 if (r < 0)

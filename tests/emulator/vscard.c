@@ -7,7 +7,6 @@
  * shows a T=0 ATR here. Progress lines go to stderr: the VM runner waits for "connected" and
  * "ATR sent", and for "challenge slot N" to pull the token out while a touch is awaited. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "modes.h"
+#include "sock-io.h"
 #include "shared/macros.h"
 
 enum {
@@ -34,7 +34,6 @@ enum {
 #define VSC_READER_ID 0u
 #define VSC_UNDEFINED_READER 0xffffffffu
 #define VSC_MAX_PAYLOAD 65536u
-#define POLL_MS 200
 
 struct vscard {
         struct ykemu_card *card;
@@ -73,31 +72,6 @@ static int send_msg(struct vscard *v, uint32_t type, uint32_t reader, const uint
         if (r < 0 || len == 0)
                 return r;
         return write_full(v->fd, data, len);
-}
-
-/* Reads exactly len bytes, waking up to look at *stop: -EINTR when told to stop,
- * -ECONNRESET when QEMU closed the socket (the device or chardev was removed). */
-static int read_full(struct vscard *v, uint8_t *buf, size_t len) {
-        while (len > 0) {
-                if (*v->stop)
-                        return -EINTR;
-                struct pollfd p = { .fd = v->fd, .events = POLLIN };
-                int n = poll(&p, 1, POLL_MS);
-                if (n < 0 && errno != EINTR)
-                        return -errno;
-                if (n <= 0)
-                        continue;
-                ssize_t k = read(v->fd, buf, len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -ECONNRESET;
-                buf += k;
-                len -= (size_t) k;
-        }
-        return 0;
 }
 
 static int connect_unix(const char *path) {
@@ -193,7 +167,7 @@ static int serve(struct vscard *v) {
         int r = send_init(v);
         while (r >= 0) {
                 uint8_t hdr[VSC_HEADER_SIZE];
-                r = read_full(v, hdr, sizeof(hdr));
+                r = ykemu_read_full(v->fd, hdr, sizeof(hdr), v->stop);
                 if (r < 0)
                         break;
                 uint32_t type = get_be32(hdr), len = get_be32(hdr + 8);
@@ -201,7 +175,7 @@ static int serve(struct vscard *v) {
                         fprintf(stderr, "ykemu: vscard: message of %u bytes is too long\n", len);
                         return -EPROTO;
                 }
-                r = read_full(v, payload, len);
+                r = ykemu_read_full(v->fd, payload, len, v->stop);
                 if (r >= 0)
                         r = dispatch(v, type, payload, len);
         }
