@@ -300,6 +300,18 @@ static void test_already_enrolled(void **state) {
         assert_int_equal(res.keyslot, er.keyslot);
 }
 
+/* What a crash between the first and the second header write of enroll leaves: a pending
+ * token of serial A at `token_id` that names `keyslot`. */
+static void write_pending_token(struct crypt_device *cd, int token_id, int keyslot) {
+        char json[512];
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"ykunlock\",\"keyslots\":[],\"version\":1,\"serial\":%u,\"slot\":2,"
+                 "\"challenge\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"touch\":false,\"pin\":false,"
+                 "\"created\":\"2026-11-27T07:13:06Z\",\"pending-keyslot\":%d}",
+                 VF_SERIAL_A, keyslot);
+        assert_int_equal(crypt_token_json_set(cd, token_id, json), token_id);
+}
+
 /* A crash left a pending token of the same key behind (token 2, pending keyslot 2). A re-enroll
  * with replace removes it first, and the new token may reuse both numbers: replacing the old
  * token must not take the new one with it. */
@@ -309,13 +321,7 @@ static void test_replace_after_stale_pending(void **state) {
         struct crypt_device *cd = NULL;
         assert_int_equal(crypt_init(&cd, f->image), 0);
         assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
-        char json[512];
-        snprintf(json, sizeof(json),
-                 "{\"type\":\"ykunlock\",\"keyslots\":[],\"version\":1,\"serial\":%u,\"slot\":2,"
-                 "\"challenge\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"touch\":false,\"pin\":false,"
-                 "\"created\":\"2026-11-27T07:13:06Z\",\"pending-keyslot\":2}",
-                 VF_SERIAL_A);
-        assert_int_equal(crypt_token_json_set(cd, 2, json), 2);
+        write_pending_token(cd, /* token_id= */ 2, /* keyslot= */ 2);
         crypt_free(cd);
 
         struct yk_token a = vf_token(f, 0);
@@ -350,13 +356,7 @@ static void test_pending_keyslot_taken_by_another_tool(void **state) {
         struct crypt_device *cd = NULL;
         assert_int_equal(crypt_init(&cd, f->image), 0);
         assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
-        char json[512];
-        snprintf(json, sizeof(json),
-                 "{\"type\":\"ykunlock\",\"keyslots\":[],\"version\":1,\"serial\":%u,\"slot\":2,"
-                 "\"challenge\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"touch\":false,\"pin\":false,"
-                 "\"created\":\"2026-11-27T07:13:06Z\",\"pending-keyslot\":3}",
-                 VF_SERIAL_A);
-        assert_int_equal(crypt_token_json_set(cd, 5, json), 5);
+        write_pending_token(cd, /* token_id= */ 5, /* keyslot= */ 3);
         /* What luksAddKey would do, with a quick PBKDF that is not ykunlock's. */
         const struct crypt_pbkdf_type quick = {
                 .type = CRYPT_KDF_PBKDF2, .hash = "sha256", .iterations = 1000, .flags = CRYPT_PBKDF_NO_BENCHMARK
