@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -23,6 +24,37 @@
                 (fd) = -1;                \
                 _taken_fd_;               \
         })
+
+/* Moves a struct value out and leaves a zeroed one behind, for struct-valued owners (struct
+ * secret) whose cleanup then has nothing to free: `*ret = TAKE_STRUCT(s);`. */
+#define TAKE_STRUCT(s)                                  \
+        ({                                              \
+                typeof(s) _taken_s_ = (s);              \
+                (s) = (typeof(s)) {};                   \
+                _taken_s_;                              \
+        })
+
+#define CONCAT_(a, b) a##b
+#define CONCAT(a, b) CONCAT_(a, b)
+
+/* What CLEANUP_ERASE() declares: the address and size of the variable to wipe. */
+struct erase_on_exit {
+        void *p;
+        size_t size;
+};
+
+static inline void erase_on_exitp(struct erase_on_exit *e) {
+        explicit_bzero(e->p, e->size); /* unlike memset, never dropped as a dead store */
+}
+
+/* `uint8_t buf[64]; CLEANUP_ERASE(buf);` wipes buf whenever the scope is left, by any return.
+ * For stack buffers that hold responses, keys or slot configurations. `var` must be an object
+ * (an array or a struct), not a pointer to one. */
+#define CLEANUP_ERASE(var)                                                                      \
+        _cleanup_(erase_on_exitp) _unused_ struct erase_on_exit CONCAT(_erase_, __COUNTER__) = { \
+                .p = &(var),                                                                    \
+                .size = sizeof(var),                                                            \
+        }
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
