@@ -54,6 +54,7 @@ int prompt_secret(const char *question, struct secret *ret) {
         /* Byte by byte, straight into secure memory: stdio would keep a copy in its buffer. */
         size_t n = 0;
         char c = 0;
+        CLEANUP_ERASE(c);
         for (;;) {
                 ssize_t k = read(STDIN_FILENO, &c, 1);
                 if (k < 0 && errno == EINTR)
@@ -70,11 +71,9 @@ int prompt_secret(const char *question, struct secret *ret) {
                 }
                 s.data[n++] = (uint8_t) c;
         }
-        secure_wipe(&c, sizeof(c));
         if (r < 0)
                 return r;
         s.len = n;
-        *ret = s;
-        s = (struct secret) {};
+        *ret = TAKE_STRUCT(s);
         return 0;
 }

@@ -31,8 +31,7 @@ int cli_read_hex_secret(const char *path, size_t n, const char *what, struct sec
                 return cli_usage_error("%s %s: must hold %zu hexadecimal characters (%zu bytes), with at most one "
                                        "trailing newline",
                                        what, path, 2 * n, n);
-        *ret = bytes;
-        bytes = (struct secret) {};
+        *ret = TAKE_STRUCT(bytes);
         return EXIT_OK;
 }
 

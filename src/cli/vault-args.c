@@ -28,8 +28,7 @@ bool cli_decode_recovery_key(const struct secret *text, struct secret *ret) {
         if (base64_decode((const char *) text->data, text->len, key.data, key.len, &n) < 0 ||
             n != VAULT_RECOVERY_KEY_SIZE)
                 return false;
-        *ret = key;
-        key = (struct secret) {};
+        *ret = TAKE_STRUCT(key);
         return true;
 }
 
@@ -54,25 +53,23 @@ int cli_read_passphrase(const char *path, struct secret *ret) {
                 return read_error("--passphrase-file", path, r);
         if (s.len == 0)
                 return cli_usage_error("--passphrase-file %s: the passphrase is empty", path);
-        *ret = s;
-        s = (struct secret) {};
+        *ret = TAKE_STRUCT(s);
         return EXIT_OK;
 }
 
 int cli_read_pin(const char *path, struct secret *ret) {
         _cleanup_(secret_clearp) struct secret s = {};
         /* One byte more for the newline that is stripped. */
-        int r = read_secret_input(path, CLI_PIN_MAX + 1, &s);
+        int r = read_secret_input(path, YK_PIN_MAX + 1, &s);
         if (r < 0 && r != -EFBIG)
                 return read_error("--pin-file", path, r);
         if (r == 0)
                 secret_strip_one_newline(&s);
-        if (r == -EFBIG || s.len > CLI_PIN_MAX)
-                return cli_usage_error("--pin-file %s: the PIN is longer than %d bytes", path, CLI_PIN_MAX);
+        if (r == -EFBIG || s.len > YK_PIN_MAX)
+                return cli_usage_error("--pin-file %s: the PIN is longer than %d bytes", path, YK_PIN_MAX);
         if (s.len == 0)
                 return cli_usage_error("--pin-file %s: the PIN is empty", path);
-        *ret = s;
-        s = (struct secret) {};
+        *ret = TAKE_STRUCT(s);
         return EXIT_OK;
 }
 
@@ -90,10 +87,9 @@ int cli_prompt_pin(struct secret *ret) {
         int code = ask("Enter token PIN: ", &pin);
         if (code != EXIT_OK)
                 return code;
-        if (pin.len == 0 || pin.len > CLI_PIN_MAX)
-                return cli_usage_error("a PIN has 1 to %d bytes", CLI_PIN_MAX);
-        *ret = pin;
-        pin = (struct secret) {};
+        if (pin.len == 0 || pin.len > YK_PIN_MAX)
+                return cli_usage_error("a PIN has 1 to %d bytes", YK_PIN_MAX);
+        *ret = TAKE_STRUCT(pin);
         return EXIT_OK;
 }
 
@@ -103,15 +99,14 @@ int cli_prompt_new_pin(struct secret *ret) {
                                        "give --pin-file F|- instead");
         _cleanup_(secret_clearp) struct secret pin = {}, again = {};
         int code = ask("New token PIN: ", &pin);
-        if (code == EXIT_OK && (pin.len == 0 || pin.len > CLI_PIN_MAX))
-                code = cli_usage_error("a PIN has 1 to %d bytes", CLI_PIN_MAX);
+        if (code == EXIT_OK && (pin.len == 0 || pin.len > YK_PIN_MAX))
+                code = cli_usage_error("a PIN has 1 to %d bytes", YK_PIN_MAX);
         if (code == EXIT_OK)
                 code = ask("Enter it again: ", &again);
         if (code != EXIT_OK)
                 return code;
         if (pin.len != again.len || secure_memcmp(pin.data, again.data, pin.len) != 0)
                 return cli_usage_error("the two PINs differ");
-        *ret = pin;
-        pin = (struct secret) {};
+        *ret = TAKE_STRUCT(pin);
         return EXIT_OK;
 }

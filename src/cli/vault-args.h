@@ -5,8 +5,8 @@
 #include <stdbool.h>
 
 #include "shared/secmem.h"
+#include "shared/sizes.h"
 
-#define CLI_PIN_MAX        256  /* bytes of a PIN (vault_enroll's limit) */
 #define CLI_PASSPHRASE_MAX 8192 /* bytes of a --passphrase-file (cryptsetup's default limit) */
 
 /* Each reads the option's file, prints its own one-line error and returns an exit code. */
@@ -16,7 +16,7 @@
 int cli_read_recovery_key(const char *path, struct secret *ret);
 /* Raw bytes, like cryptsetup's --key-file (nothing stripped). */
 int cli_read_passphrase(const char *path, struct secret *ret);
-/* A PIN: exactly one trailing newline is stripped; 1..CLI_PIN_MAX bytes. */
+/* A PIN: exactly one trailing newline is stripped; 1..YK_PIN_MAX bytes. */
 int cli_read_pin(const char *path, struct secret *ret);
 
 /* --pin: asks twice with echo off (only at a terminal). */

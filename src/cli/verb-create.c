@@ -135,9 +135,9 @@ static int check_system(const struct create_args *a) {
 
 static int print_recovery_key(const struct secret *key, const char *image) {
         char b64[64];
+        CLEANUP_ERASE(b64);
         base64_encode(key->data, key->len, b64);
         int r = cli_print_secret_line(b64);
-        secure_wipe(b64, sizeof(b64));
         if (r < 0)
                 return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s): %s was created, but "
                                  "nobody saw its recovery key; remove it and create it again",

@@ -93,8 +93,7 @@ static int ask_secret(const char *vault_name, struct enroll_inputs *in) {
         if (cli_decode_recovery_key(&text, &in->secret))
                 in->auth = (struct vault_auth) { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &in->secret };
         else {
-                in->secret = text;
-                text = (struct secret) {};
+                in->secret = TAKE_STRUCT(text);
                 in->auth = (struct vault_auth) { .kind = VAULT_AUTH_PASSPHRASE, .secret = &in->secret };
         }
         return EXIT_OK;

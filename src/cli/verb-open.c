@@ -160,8 +160,7 @@ static int fall_back(struct open_ctx *c, int r) {
                         return r < 0 ? cli_error(r, "cannot open %s: %s", c->vault_name, cli_strerror(r)) : opened(c, &res);
                 secret_clear(&c->secret); /* not the recovery key: maybe a passphrase that looks like one */
         }
-        c->secret = text;
-        text = (struct secret) {};
+        c->secret = TAKE_STRUCT(text);
         int code = open_with_secret(c, VAULT_AUTH_PASSPHRASE);
         return code;
 }
@@ -277,7 +276,7 @@ int verb_open(int argc, char **argv, struct cli_global *g) {
                 { "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
                 {},
         };
-        struct open_args a = { .timeout = VAULT_DEFAULT_TIMEOUT_S };
+        struct open_args a = { .timeout = YK_TIMEOUT_DEFAULT_S };
         int first;
         bool done;
         int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);

@@ -187,15 +187,13 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
                 return refuse_overwrite(who, a->slot, state);
 
         uint8_t config[YK_CONFIG_SIZE];
+        CLEANUP_ERASE(config);
         struct yk_hmac_config_options opts = { .touch = a->touch, .new_access_code = in->new_access_code.data };
         r = yk_build_hmac_config(&before.version, in->secret.data, &opts, config);
-        if (r < 0) {
-                secure_wipe(config, sizeof(config));
+        if (r < 0)
                 return cli_error(r, "%s (firmware %u.%u.%u) cannot do HMAC-SHA1 challenge-response: %s", who,
                                  before.version.major, before.version.minor, before.version.build, cli_strerror(r));
-        }
         r = yk_otp_write_config(conn, &before, a->slot, config, in->access_code.data, &after);
-        secure_wipe(config, sizeof(config));
         if (r == -YK_ERR_AUTH)
                 return cli_error(r, "%s refused the new configuration of slot %d: the slot is protected by an access code "
                                  "(give the right one with --access-code-file)",
@@ -214,9 +212,9 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
 
 static void show_secret(const struct secret *s) {
         char hex[2 * YK_HMAC_SECRET_SIZE + 1];
+        CLEANUP_ERASE(hex);
         hex_encode(s->data, s->len, hex);
         (void) cli_print_secret_line(hex);
-        secure_wipe(hex, sizeof(hex));
         cli_info("this is the slot's secret, shown once: program a backup token with it "
                  "(ykunlock token setup --secret-file -), then keep it offline or destroy it");
 }

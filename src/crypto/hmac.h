@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRYPTO_HMAC_SHA1_SIZE 20
+#include "shared/sizes.h"
 
 /* out = HMAC-SHA1(key, msg). 0, or -EINVAL / -EIO. */
 int crypto_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
-                     uint8_t out[CRYPTO_HMAC_SHA1_SIZE]);
+                     uint8_t out[YK_HMAC_RESPONSE_SIZE]);

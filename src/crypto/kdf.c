@@ -9,8 +9,6 @@
 #include <openssl/params.h>
 
 #define HKDF_SHA256_MAX_OUT (255 * 32) /* RFC 5869 §2.3: L <= 255*HashLen */
-#define CHALLENGE_MIN 32
-#define CHALLENGE_MAX 63
 #define UUID_MAX 64
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_KDF *, EVP_KDF_free)
@@ -46,18 +44,17 @@ int kdf_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, siz
         if (EVP_KDF_derive(ctx, out.data, out.len, params) != 1)
                 return -EIO;
 
-        *ret = out;
-        out = (struct secret) {};
+        *ret = TAKE_STRUCT(out);
         return 0;
 }
 
-int kdf_keyslot_passphrase(const uint8_t response[YK_KDF_RESPONSE_SIZE], const struct secret *pin,
+int kdf_keyslot_passphrase(const uint8_t response[YK_HMAC_RESPONSE_SIZE], const struct secret *pin,
                            const uint8_t *challenge, size_t challenge_len, const char *uuid,
                            struct secret *ret) {
-        if (!response || !challenge || challenge_len < CHALLENGE_MIN || challenge_len > CHALLENGE_MAX ||
+        if (!response || !challenge || challenge_len < YK_CHALLENGE_MIN || challenge_len > YK_CHALLENGE_MAX ||
             !uuid || !ret)
                 return -EINVAL;
-        if (pin && (pin->len == 0 || pin->len > YK_KDF_PIN_MAX))
+        if (pin && (pin->len == 0 || pin->len > YK_PIN_MAX))
                 return -EINVAL;
         size_t uuid_len = strnlen(uuid, UUID_MAX + 1);
         if (uuid_len == 0 || uuid_len > UUID_MAX)
@@ -65,12 +62,12 @@ int kdf_keyslot_passphrase(const uint8_t response[YK_KDF_RESPONSE_SIZE], const s
 
         /* IKM = response || PIN: the response has a fixed length, so this is unambiguous. */
         _cleanup_(secret_clearp) struct secret ikm = {};
-        int r = secret_new(YK_KDF_RESPONSE_SIZE + (pin ? pin->len : 0), &ikm);
+        int r = secret_new(YK_HMAC_RESPONSE_SIZE + (pin ? pin->len : 0), &ikm);
         if (r < 0)
                 return r;
-        memcpy(ikm.data, response, YK_KDF_RESPONSE_SIZE);
+        memcpy(ikm.data, response, YK_HMAC_RESPONSE_SIZE);
         if (pin)
-                memcpy(ikm.data + YK_KDF_RESPONSE_SIZE, pin->data, pin->len);
+                memcpy(ikm.data + YK_HMAC_RESPONSE_SIZE, pin->data, pin->len);
 
         uint8_t info[sizeof(YK_KDF_INFO_PREFIX) - 1 + UUID_MAX];
         size_t prefix_len = sizeof(YK_KDF_INFO_PREFIX) - 1;

@@ -6,11 +6,10 @@
 #include <stdint.h>
 
 #include "shared/secmem.h"
+#include "shared/sizes.h"
 
-#define YK_KDF_RESPONSE_SIZE   20 /* HMAC-SHA1 */
 #define YK_KDF_PASSPHRASE_SIZE 32
 #define YK_KDF_INFO_PREFIX     "ykunlock-v1:"
-#define YK_KDF_PIN_MAX         256
 
 /* HKDF-SHA256, extract then expand, `out_len` bytes (1..8160) into secure memory.
  * -EINVAL for a bad length, -EIO when OpenSSL fails. *ret is untouched on failure. */
@@ -19,7 +18,7 @@ int kdf_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, siz
 
 /* The keyslot passphrase: HKDF-SHA256(IKM = response [|| PIN], salt = challenge,
  * info = "ykunlock-v1:" UUID, 32 bytes). `pin` is NULL for a token without PIN; a PIN must
- * have 1..YK_KDF_PIN_MAX bytes. The challenge has 32..63 bytes. -EINVAL otherwise. */
-int kdf_keyslot_passphrase(const uint8_t response[YK_KDF_RESPONSE_SIZE], const struct secret *pin,
+ * have 1..YK_PIN_MAX bytes. The challenge has YK_CHALLENGE_MIN..YK_CHALLENGE_MAX bytes. -EINVAL otherwise. */
+int kdf_keyslot_passphrase(const uint8_t response[YK_HMAC_RESPONSE_SIZE], const struct secret *pin,
                            const uint8_t *challenge, size_t challenge_len, const char *uuid,
                            struct secret *ret);

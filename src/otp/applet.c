@@ -57,6 +57,7 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
                           const uint8_t *challenge, size_t len, const struct yk_prompt *prompt,
                           uint8_t ret_response[YK_HMAC_RESPONSE_SIZE]) {
         uint8_t padded[64], answer[ANSWER_MAX];
+        CLEANUP_ERASE(answer);
         size_t n = 0;
 
         if (!c || !st || (slot != 1 && slot != 2) || len > YK_CHALLENGE_MAX || (len > 0 && !challenge) ||
@@ -80,7 +81,6 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
                 r = -EPROTO;
         if (r == 0)
                 memcpy(ret_response, answer, YK_HMAC_RESPONSE_SIZE);
-        secure_wipe(answer, sizeof(answer));
         return r;
 }
 
@@ -101,6 +101,7 @@ static bool write_took_effect(const struct yk_otp_status *before, const struct y
 static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int slot, const uint8_t config[52],
                       const uint8_t *access_code, struct yk_otp_status *ret_after) {
         uint8_t data[YK_CONFIG_SIZE + YK_ACCESS_CODE_SIZE] = { 0 };
+        CLEANUP_ERASE(data); /* a configuration write carries the slot secret */
         uint8_t answer[ANSWER_MAX];
         struct yk_otp_status after;
         size_t n = 0;
@@ -112,7 +113,6 @@ static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int
                 memcpy(data + YK_CONFIG_SIZE, access_code, YK_ACCESS_CODE_SIZE);
         int r = yk_conn_otp_call(c, slot == 1 ? YK_CMD_CONFIG_1 : YK_CMD_CONFIG_2, data, sizeof(data), NULL,
                                  answer, sizeof(answer), &n);
-        secure_wipe(data, sizeof(data));
         if (r < 0)
                 return protocol_error(r);
         /* Some keys answer a write without the status: ask for it again. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "otp/status.h"
+#include "shared/sizes.h"
 #include "transport/transport.h"
 
 /* Slot commands (P1 of INS 01 over CCID; the slot byte of a HID frame). */
@@ -24,9 +25,6 @@
 #define YK_CMD_CHAL_HMAC_1  0x30
 #define YK_CMD_CHAL_HMAC_2  0x38
 
-#define YK_HMAC_RESPONSE_SIZE 20
-#define YK_CHALLENGE_MIN      32 /* what ykunlock writes and accepts (FACTS.md §3) */
-#define YK_CHALLENGE_MAX      63
 #define YK_ACCESS_CODE_SIZE   6
 
 int yk_otp_select(struct yk_conn *c, struct yk_otp_status *ret);

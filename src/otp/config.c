@@ -17,6 +17,7 @@ uint16_t yk_config_crc(const uint8_t config[YK_CONFIG_SIZE]) {
 int yk_build_hmac_config(const struct yk_version *version, const uint8_t secret[YK_HMAC_SECRET_SIZE],
                          const struct yk_hmac_config_options *opts, uint8_t ret_config[YK_CONFIG_SIZE]) {
         uint8_t buf[YK_CONFIG_SIZE];
+        CLEANUP_ERASE(buf);
 
         if (!version || !secret || !ret_config)
                 return -EINVAL;
@@ -25,14 +26,11 @@ int yk_build_hmac_config(const struct yk_version *version, const uint8_t secret[
                 return -EOPNOTSUPP;
         int r = ykpers_hmac_config(version, secret, opts && opts->touch,
                                    opts ? opts->new_access_code : NULL, buf);
-        if (r < 0) {
-                secure_wipe(buf, sizeof(buf));
+        if (r < 0)
                 return r;
-        }
         uint16_t crc = yk_config_crc(buf);
         buf[CRC_OFFSET] = (uint8_t) (crc & 0xff); /* little-endian */
         buf[CRC_OFFSET + 1] = (uint8_t) (crc >> 8);
         memcpy(ret_config, buf, sizeof(buf));
-        secure_wipe(buf, sizeof(buf));
         return 0;
 }

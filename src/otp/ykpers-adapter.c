@@ -50,9 +50,9 @@ static int fill(YKP_CONFIG *cfg, const struct yk_version *v, const uint8_t secre
                 return -EIO;
         if (new_access_code) {
                 unsigned char code[ACC_CODE_SIZE];
+                CLEANUP_ERASE(code);
                 memcpy(code, new_access_code, sizeof(code));
                 int ok = ykp_set_access_code(cfg, code, sizeof(code));
-                secure_wipe(code, sizeof(code));
                 if (ok != 1)
                         return flag_error();
         }

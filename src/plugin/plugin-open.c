@@ -90,7 +90,7 @@ int ykp_open(struct crypt_device *cd, int token, const char *pin, size_t pin_siz
         int r = token_info(cd, token, &info);
         if (r < 0 || info.keyslot < 0)
                 return -ENOENT; /* malformed, pending, or not ours */
-        if (info.pin && (!pin || pin_size == 0 || pin_size > YKP_PIN_MAX))
+        if (info.pin && (!pin || pin_size == 0 || pin_size > YK_PIN_MAX))
                 return -ENOANO;
 
         _cleanup_(secret_clearp) struct secret pin_s = {};
@@ -115,9 +115,9 @@ int ykp_open(struct crypt_device *cd, int token, const char *pin, size_t pin_siz
                 return map_error(cd, token, r);
         if (info.pin && (r = check_pin(cd, info.keyslot, &pass)) < 0)
                 return r;
-        *ret_buffer = (char *) pass.data;
-        *ret_len = pass.len;
-        pass = (struct secret) {};
+        struct secret out = TAKE_STRUCT(pass);
+        *ret_buffer = (char *) out.data;
+        *ret_len = out.len;
         return 0;
 }
 

@@ -8,7 +8,7 @@
 unsigned ykp_timeout_parse(const char *value) {
         uint64_t v;
         if (!value || parse_uint64(value, YKP_TIMEOUT_MAX_S, &v) < 0)
-                return YKP_TIMEOUT_DEFAULT_S;
+                return YK_TIMEOUT_DEFAULT_S;
         return (unsigned) v;
 }
 

@@ -11,14 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/sizes.h"
 #include "transport/transport.h"
 
 struct crypt_device;
 
 #define YKP_TIMEOUT_ENV       "YKUNLOCK_TOKEN_TIMEOUT"
-#define YKP_TIMEOUT_DEFAULT_S 30
 #define YKP_TIMEOUT_MAX_S     86400
-#define YKP_PIN_MAX           256
 
 /* One deadline per process: sixteen absent tokens do not wait sixteen times. */
 struct ykp_wait {
@@ -30,7 +29,7 @@ struct ykp_wait {
 #define YKP_WAIT_INIT { .lock = PTHREAD_MUTEX_INITIALIZER }
 
 /* YKUNLOCK_TOKEN_TIMEOUT: whole seconds, 0 = don't wait; NULL or anything invalid (empty,
- * sign, units, spaces, above YKP_TIMEOUT_MAX_S) = YKP_TIMEOUT_DEFAULT_S. */
+ * sign, units, spaces, above YKP_TIMEOUT_MAX_S) = YK_TIMEOUT_DEFAULT_S. */
 unsigned ykp_timeout_parse(const char *value);
 
 /* Seconds left to wait: the first call starts the deadline (now + timeout_s). */

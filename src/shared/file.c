@@ -54,8 +54,7 @@ int read_secret_input(const char *path, size_t max, struct secret *ret) {
                 close(fd);
         if (r < 0)
                 return r;
-        *ret = s;
-        s = (struct secret) {};
+        *ret = TAKE_STRUCT(s);
         return 0;
 }
 

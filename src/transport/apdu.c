@@ -40,6 +40,7 @@ struct apdu_conn {
 static int exchange(struct apdu_conn *c, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
                     size_t *ret_len, uint16_t *ret_sw) {
         uint8_t raw[RAW_RESP_MAX];
+        CLEANUP_ERASE(raw); /* a part of an HMAC response */
         uint8_t get_response[5] = { 0x00, INS_GET_RESPONSE, 0x00, 0x00, 0x00 };
         const uint8_t *send = apdu;
         size_t send_len = len, total = 0;
@@ -75,7 +76,6 @@ static int exchange(struct apdu_conn *c, const uint8_t *apdu, size_t len, uint8_
                 r = 0;
                 break;
         }
-        secure_wipe(raw, sizeof(raw));
         return r;
 }
 
@@ -190,6 +190,7 @@ static int apdu_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *
                          const struct yk_prompt *prompt, uint8_t *resp, size_t cap, size_t *ret_len) {
         struct apdu_conn *c = (struct apdu_conn *) conn;
         uint8_t apdu[5 + APDU_DATA_MAX];
+        CLEANUP_ERASE(apdu); /* a configuration write carries the slot secret */
         size_t apdu_len = 4, n = 0;
 
         if (len > APDU_DATA_MAX || (len > 0 && !data) || (cap > 0 && !resp) || !ret_len)
@@ -208,7 +209,6 @@ static int apdu_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *
                 prompt->touch(prompt->userdata);
 
         int r = command_with_reselect(c, apdu, apdu_len, resp, cap, &n);
-        secure_wipe(apdu, sizeof(apdu)); /* a configuration write carries the slot secret */
         if (r < 0)
                 return r;
         *ret_len = n;

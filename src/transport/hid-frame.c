@@ -146,6 +146,7 @@ static int read_idle_report(struct hid_conn *c, uint8_t report[YK_HID_REPORT_SIZ
 
 static int send_frame(struct hid_conn *c, const uint8_t frame[YK_HID_FRAME_SIZE]) {
         uint8_t report[YK_HID_REPORT_SIZE], seen[YK_HID_REPORT_SIZE];
+        CLEANUP_ERASE(report);
         int r = read_idle_report(c, seen);
         for (unsigned seq = 0; r == 0 && seq < YK_HID_FRAME_REPORTS; seq++) {
                 if (!yk_hid_frame_report(frame, seq, report))
@@ -154,7 +155,6 @@ static int send_frame(struct hid_conn *c, const uint8_t frame[YK_HID_FRAME_SIZE]
                 if (r == 0)
                         r = c->io.set_report(c->io.userdata, report);
         }
-        secure_wipe(report, sizeof(report));
         return r;
 }
 
@@ -220,9 +220,8 @@ static int poll_answer(struct hid_conn *c, const struct yk_prompt *prompt, struc
 
 static int read_answer(struct hid_conn *c, const struct yk_prompt *prompt, struct answer *a) {
         uint8_t report[YK_HID_REPORT_SIZE];
-        int r = poll_answer(c, prompt, a, report);
-        secure_wipe(report, sizeof(report)); /* the last part of an HMAC response */
-        return r;
+        CLEANUP_ERASE(report); /* the last part of an HMAC response */
+        return poll_answer(c, prompt, a, report);
 }
 
 /* The data of an answer, its CRC checked; or the status / nothing, as apdu.c answers them. */
@@ -255,7 +254,9 @@ static int hid_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *d
                         const struct yk_prompt *prompt, uint8_t *resp, size_t cap, size_t *ret_len) {
         struct hid_conn *c = (struct hid_conn *) conn;
         uint8_t frame[YK_HID_FRAME_SIZE];
+        CLEANUP_ERASE(frame); /* a configuration write carries the slot secret */
         struct answer a = {};
+        CLEANUP_ERASE(a);
 
         if ((cap > 0 && !resp) || !ret_len)
                 return -EINVAL;
@@ -263,7 +264,6 @@ static int hid_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *d
         if (r < 0)
                 return r;
         r = send_frame(c, frame);
-        secure_wipe(frame, sizeof(frame)); /* a configuration write carries the slot secret */
         if (r == 0)
                 r = read_answer(c, prompt, &a);
         if (r == 0)
@@ -271,7 +271,6 @@ static int hid_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *d
         /* After data, or after giving up, the key is told to go back to its status reports. */
         if (r != -ENOMEDIUM && (r < 0 || !a.is_status))
                 send_reset(c);
-        secure_wipe(&a, sizeof(a));
         return r;
 }
 

@@ -50,6 +50,7 @@ static int map_io_error(const struct hidraw *h, int err) {
 static int hidraw_get(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
         struct hidraw *h = userdata;
         uint8_t buf[1 + YK_HID_REPORT_SIZE] = { 0 }; /* report id 0 first */
+        CLEANUP_ERASE(buf); /* a part of an HMAC response */
         int n;
         do
                 n = ioctl(h->fd, HIDIOCGFEATURE(sizeof(buf)), buf);
@@ -61,22 +62,20 @@ static int hidraw_get(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
                 r = -EPROTO; /* not the 8-byte report of an OTP interface */
         else
                 memcpy(report, buf + 1, YK_HID_REPORT_SIZE);
-        secure_wipe(buf, sizeof(buf)); /* a part of an HMAC response */
         return r;
 }
 
 static int hidraw_set(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) {
         struct hidraw *h = userdata;
         uint8_t buf[1 + YK_HID_REPORT_SIZE] = { 0 };
+        CLEANUP_ERASE(buf); /* a part of a slot configuration, secret included */
         int n;
         memcpy(buf + 1, report, YK_HID_REPORT_SIZE);
         do
                 n = ioctl(h->fd, HIDIOCSFEATURE(sizeof(buf)), buf);
         while (n < 0 && errno == EINTR);
-        int err = errno;
-        secure_wipe(buf, sizeof(buf)); /* a part of a slot configuration, secret included */
         if (n < 0)
-                return map_io_error(h, err);
+                return map_io_error(h, errno);
         return 0;
 }
 

@@ -25,7 +25,7 @@ static int check_params(const struct vault_enroll_params *p) {
                 return p->token->error;
         if (!p->token->serial_known && !p->allow_unknown_serial)
                 return -EINVAL;
-        if (p->pin && (p->pin->len == 0 || p->pin->len > 256))
+        if (p->pin && (p->pin->len == 0 || p->pin->len > YK_PIN_MAX))
                 return -EINVAL;
         return 0;
 }

@@ -137,7 +137,6 @@ int vault_create(const struct vault_location *loc, const struct vault_create_par
         }
         new_file_close(&header);
         new_file_close(&image);
-        *ret_recovery_key = recovery;
-        recovery = (struct secret) {};
+        *ret_recovery_key = TAKE_STRUCT(recovery);
         return 0;
 }

@@ -23,15 +23,14 @@ int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_tok
         yk_conn_close(c);
         if (r < 0)
                 return r;
-        *ret = resp;
-        resp = (struct secret) {};
+        *ret = TAKE_STRUCT(resp);
         return 0;
 }
 
 int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct secret *response,
                  const struct secret *pin, struct secret *ret) {
         const char *uuid = crypt_get_uuid(cd);
-        if (!uuid || response->len != YK_KDF_RESPONSE_SIZE)
+        if (!uuid || response->len != YK_HMAC_RESPONSE_SIZE)
                 return -EINVAL;
         if (info->pin && !pin)
                 return -ENOANO;

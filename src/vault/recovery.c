@@ -29,7 +29,6 @@ int vault_add_recovery_key(struct crypt_device *cd, struct secret *ret) {
         r = crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);
         if (r < 0)
                 return r;
-        *ret = key;
-        key = (struct secret) {};
+        *ret = TAKE_STRUCT(key);
         return 0;
 }

@@ -57,7 +57,7 @@ static bool keyslot_ok(int k) {
 static bool token_fields_ok(const struct yk_token_info *t) {
         bool pending = t->pending_keyslot >= 0;
         return t->version == YK_TOKEN_VERSION && (t->slot == 1 || t->slot == 2) &&
-               t->challenge_len >= YK_TOKEN_CHALLENGE_MIN && t->challenge_len <= YK_TOKEN_CHALLENGE_MAX &&
+               t->challenge_len >= YK_CHALLENGE_MIN && t->challenge_len <= YK_CHALLENGE_MAX &&
                token_time_valid(t->created, strnlen(t->created, sizeof(t->created))) &&
                (pending ? keyslot_ok(t->pending_keyslot) && t->keyslot < 0 : keyslot_ok(t->keyslot));
 }
@@ -65,7 +65,7 @@ static bool token_fields_ok(const struct yk_token_info *t) {
 int token_json_build(const struct yk_token_info *t, char **ret_json) {
         if (!t || !ret_json || !token_fields_ok(t))
                 return -EINVAL;
-        char b64[(YK_TOKEN_CHALLENGE_MAX + 2) / 3 * 4 + 1];
+        char b64[(YK_CHALLENGE_MAX + 2) / 3 * 4 + 1];
         base64_encode(t->challenge, t->challenge_len, b64);
 
         _cleanup_(json_object_putp) json_object *obj = json_object_new_object();

@@ -154,11 +154,11 @@ static int get_challenge(json_object *obj, struct yk_token_info *t) {
         if (!json_object_object_get_ex(obj, "challenge", &v) || !json_object_is_type(v, json_type_string))
                 return -EBADMSG;
         size_t n = (size_t) json_object_get_string_len(v);
-        if (n > base64_encoded_len(YK_TOKEN_CHALLENGE_MAX))
+        if (n > base64_encoded_len(YK_CHALLENGE_MAX))
                 return -EBADMSG;
         size_t got;
         if (base64_decode(json_object_get_string(v), n, t->challenge, sizeof(t->challenge), &got) < 0 ||
-            got < YK_TOKEN_CHALLENGE_MIN)
+            got < YK_CHALLENGE_MIN)
                 return -EBADMSG;
         t->challenge_len = got;
         return 0;

@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "shared/sizes.h"
+
 #define YK_TOKEN_TYPE          "ykunlock"
 #define YK_RECOVERY_TOKEN_TYPE "ykunlock-recovery"
 #define YK_TOKEN_VERSION       1
 #define YK_TOKEN_JSON_MAX      4096
-#define YK_TOKEN_CHALLENGE_MIN 32
-#define YK_TOKEN_CHALLENGE_MAX 63
 #define YK_TOKEN_CHALLENGE_NEW 32 /* what version 1 writes */
 #define YK_LUKS2_KEYSLOTS      32 /* keyslot numbers 0..31 */
 #define YK_TIME_LEN            20 /* "YYYY-MM-DDTHH:MM:SSZ" */
@@ -25,7 +25,7 @@ struct yk_token_info {
         bool serial_known;           /* false: "serial": null */
         uint32_t serial;
         int slot;                    /* YubiKey slot, 1 or 2 */
-        uint8_t challenge[YK_TOKEN_CHALLENGE_MAX];
+        uint8_t challenge[YK_CHALLENGE_MAX];
         size_t challenge_len;
         bool touch;
         bool pin;

@@ -44,6 +44,7 @@
 
 #include "otp/discover.h"
 #include "shared/secmem.h"
+#include "shared/sizes.h"
 #include "transport/transport.h"
 #include "vault/token-json.h"
 
@@ -51,7 +52,6 @@
 #define VAULT_METADATA_SIZE     (64 * 1024)
 #define VAULT_SECTOR_SIZE       4096
 #define VAULT_LABEL_MAX         47 /* LUKS2 label field: 48 bytes with its NUL */
-#define VAULT_DEFAULT_TIMEOUT_S 30
 #define VAULT_MIN_SIZE          (32u << 20) /* 16 MiB of header and keyslots, and some data */
 #define VAULT_MIN_SIZE_DETACHED (1u << 20)
 
@@ -136,7 +136,7 @@ struct vault_enroll_params {
         const struct yk_token *token;  /* the token to enroll, from yk_tokens_discover() */
         int slot;                      /* YubiKey slot, 1 or 2 */
         bool touch;                    /* the slot needs a touch: recorded in the token */
-        const struct secret *pin;      /* NULL: no PIN; else 1..256 bytes, part of the key */
+        const struct secret *pin;      /* NULL: no PIN; else 1..YK_PIN_MAX bytes, part of the key */
         struct vault_pbkdf pbkdf;      /* for a PIN keyslot */
         bool replace;                  /* remove the serial's earlier tokens after enrolling */
         bool allow_unknown_serial;     /* a token that shows no serial (else -EINVAL) */

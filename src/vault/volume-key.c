@@ -83,7 +83,6 @@ int vault_unlock_volume_key(struct crypt_device *cd, const struct vault_header *
                 return r;
         if (ret_keyslot)
                 *ret_keyslot = r;
-        *ret_vk = vk;
-        vk = (struct secret) {};
+        *ret_vk = TAKE_STRUCT(vk);
         return 0;
 }

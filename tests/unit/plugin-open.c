@@ -94,7 +94,7 @@ static void test_timeout_parse(void **state) {
         assert_int_equal(ykp_timeout_parse("86400"), 86400);
         const char *bad[] = { "", " 5", "5 ", "-1", "+5", "5s", "1.5", "0x10", "86401", "99999999999999999999", "abc" };
         for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-                assert_int_equal(ykp_timeout_parse(bad[i]), YKP_TIMEOUT_DEFAULT_S);
+                assert_int_equal(ykp_timeout_parse(bad[i]), YK_TIMEOUT_DEFAULT_S);
 }
 
 static void test_deadline_per_process(void **state) {

@@ -95,7 +95,7 @@ static void test_passphrase_bad_input(void **state) {
         uint8_t resp[20] = {}, chal[64] = {};
         struct secret k = { .data = (uint8_t *) 1, .len = 99 };
         struct secret empty_pin = { .data = chal, .len = 0 };
-        struct secret long_pin = { .data = chal, .len = YK_KDF_PIN_MAX + 1 };
+        struct secret long_pin = { .data = chal, .len = YK_PIN_MAX + 1 };
         assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 31, UUID, &k), -EINVAL);
         assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 64, UUID, &k), -EINVAL);
         assert_int_equal(kdf_keyslot_passphrase(resp, &empty_pin, chal, 32, UUID, &k), -EINVAL);
