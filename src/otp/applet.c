@@ -1,4 +1,4 @@
-/* The OTP application's commands (FACTS.md §1), over any transport. */
+/* The OTP application's commands (docs/protocol.md §1), over any transport. */
 #include <errno.h>
 #include <string.h>
 
@@ -66,7 +66,7 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
         if (!yk_version_at_least(&st->version, 2, 2, 0))
                 return -EOPNOTSUPP;
         /* A challenge to an empty slot answers nothing (or 69 85 on some keys), which would
-         * read as "touch not received": ask the valid bits first (FACTS.md §1). */
+         * read as "touch not received": ask the valid bits first (docs/protocol.md §1). */
         if (yk_otp_slot_state(st, slot) == YK_SLOT_EMPTY)
                 return -ENOKEY;
         int r = yk_pad_challenge(challenge, len, padded);
@@ -84,7 +84,7 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
         return r;
 }
 
-/* Did the key take the write? yubikit's rule (FACTS.md §1): the program sequence goes up by
+/* Did the key take the write? yubikit's rule (docs/protocol.md §1): the program sequence goes up by
  * one; it may drop to 0 instead when no slot is left valid, and firmware 4.0 up to 5.5 may
  * report 0 over CCID although it stored the configuration. A refused write (wrong access code,
  * bad CRC) answers 90 00 all the same and leaves the sequence where it was. */

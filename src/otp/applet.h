@@ -43,7 +43,7 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
 
 /* Writes a 52-byte slot configuration (config.h) with the slot's current access code (NULL:
  * none) and checks that the key took it by the program sequence (with yubikit's exceptions,
- * FACTS.md §1). -EPERM when the key refused it (wrong access code). */
+ * docs/protocol.md §1). -EPERM when the key refused it (wrong access code). */
 int yk_otp_write_config(struct yk_conn *c, const struct yk_otp_status *before, int slot,
                         const uint8_t config[52], const uint8_t *access_code,
                         struct yk_otp_status *ret_after);

@@ -1,4 +1,4 @@
-/* The 52-byte slot configuration for HMAC-SHA1 challenge-response (FACTS.md §2): fields from
+/* The 52-byte slot configuration for HMAC-SHA1 challenge-response (docs/protocol.md §2): fields from
  * libykpers (ykpers-adapter.c), CRC from libyubikey. */
 #include <errno.h>
 #include <string.h>

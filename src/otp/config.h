@@ -1,4 +1,4 @@
-/* The 52-byte slot configuration (FACTS.md §2) for HMAC-SHA1 challenge-response. */
+/* The 52-byte slot configuration (docs/protocol.md §2) for HMAC-SHA1 challenge-response. */
 #pragma once
 
 #include <stdbool.h>
@@ -16,7 +16,7 @@ struct yk_hmac_config_options {
 
 /* Builds the configuration that `ykman otp chalresp` would write for this key version:
  * ext SERIAL_API_VISIBLE|ALLOW_UPDATE, tkt CHAL_RESP, cfg CHAL_HMAC|HMAC_LT64 (|CHAL_BTN_TRIG),
- * the CRC of FACTS.md §2. -EOPNOTSUPP when the firmware has no challenge-response (< 2.2). */
+ * the CRC of docs/protocol.md §2. -EOPNOTSUPP when the firmware has no challenge-response (< 2.2). */
 int yk_build_hmac_config(const struct yk_version *version, const uint8_t secret[YK_HMAC_SECRET_SIZE],
                          const struct yk_hmac_config_options *opts, uint8_t ret_config[YK_CONFIG_SIZE]);
 

@@ -1,4 +1,4 @@
-/* HMAC_LT64 padding (FACTS.md §3). With HMAC_LT64 the key hashes the 64 bytes it receives
+/* HMAC_LT64 padding (docs/protocol.md §3). With HMAC_LT64 the key hashes the 64 bytes it receives
  * minus the last byte and every equal byte just before it. Padding with a byte that differs
  * from the challenge's last byte makes that rule give back exactly the challenge: 0x00, or
  * 0x01 when the challenge ends in 0x00 (as yubikit does). */

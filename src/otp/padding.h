@@ -1,4 +1,4 @@
-/* HMAC_LT64 challenge padding (FACTS.md §3). */
+/* HMAC_LT64 challenge padding (docs/protocol.md §3). */
 #pragma once
 
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* The OTP application's status bytes (FACTS.md §1): version, program sequence, touch level. */
+/* The OTP application's status bytes (docs/protocol.md §1): version, program sequence, touch level. */
 #include <errno.h>
 
 #include "otp/status.h"

@@ -1,4 +1,4 @@
-/* The OTP application's status (FACTS.md §1): firmware version, program sequence, touch level. */
+/* The OTP application's status (docs/protocol.md §1): firmware version, program sequence, touch level. */
 #pragma once
 
 #include <stdbool.h>

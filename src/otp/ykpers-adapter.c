@@ -1,4 +1,4 @@
-/* libykpers builds the slot configuration (FACTS.md §2). Its quirks: the key's version must
+/* libykpers builds the slot configuration (docs/protocol.md §2). Its quirks: the key's version must
  * be given first (ykp_configure_version) or every flag setter refuses; YK_STATUS is opaque in
  * the installed headers, so the version travels in ykdef.h's struct status_st; the setters
  * answer 1 on success, ykp_HMAC_key_from_raw 0; ykp_free_config does not wipe, we do. */
@@ -27,7 +27,7 @@ static int set_flags(YKP_CONFIG *cfg, const struct yk_version *v, bool touch) {
                   ykp_set_extflag_SERIAL_API_VISIBLE(cfg, true) == 1;
         if (!ok)
                 return flag_error();
-        /* ALLOW_UPDATE exists from 2.3 on (FACTS.md §2); a 2.2 key gets the rest. */
+        /* ALLOW_UPDATE exists from 2.3 on (docs/protocol.md §2); a 2.2 key gets the rest. */
         if (yk_version_at_least(v, 2, 3, 0) && ykp_set_extflag_ALLOW_UPDATE(cfg, true) != 1)
                 return flag_error();
         return 0;

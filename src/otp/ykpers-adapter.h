@@ -1,5 +1,5 @@
 /* The one place that knows libykpers (yubikey-personalization, end of life 2026-02-13,
- * FACTS.md §2): replacing the library means replacing ykpers-adapter.c, nothing else. */
+ * docs/protocol.md §2): replacing the library means replacing ykpers-adapter.c, nothing else. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* The token plugin's logic, apart from its exported symbols (libcryptsetup-token-ykunlock.c)
  * so that tests drive it with the emulated token and a wait state of their own.
  *
- * libcryptsetup's contract (FACTS.md §6): -EAGAIN "token not present", -ENOANO "PIN needed
+ * libcryptsetup's contract (docs/protocol.md §6): -EAGAIN "token not present", -ENOANO "PIN needed
  * or wrong", -ENOENT / -EPERM "not usable, try the next token". Any other negative errno
  * stops libcryptsetup from trying further tokens, so ykp_open() returns nothing else. */
 #pragma once

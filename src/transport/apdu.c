@@ -1,4 +1,4 @@
-/* OTP commands framed as ISO 7816-4 short APDUs (FACTS.md §1): SELECT of the OTP application,
+/* OTP commands framed as ISO 7816-4 short APDUs (docs/protocol.md §1): SELECT of the OTP application,
  * INS 01 with the slot command in P1, GET RESPONSE chaining, one re-SELECT after a reset or
  * a 6D 00, and the status words mapped to the errnos of transport.h. Every answer is
  * bounds-checked: a card that answers garbage gets -EPROTO, never an over-read. */

@@ -19,6 +19,6 @@ struct yk_apdu_io {
  * io->userdata (closed with io->close, also when this fails). */
 int yk_apdu_conn_new(const struct yk_device *dev, const struct yk_apdu_io *io, struct yk_conn **ret);
 
-/* The AIDs of FACTS.md §1. */
+/* The AIDs of docs/protocol.md §1. */
 extern const uint8_t YK_AID_OTP[7];
 extern const uint8_t YK_AID_MGMT[8];

@@ -1,4 +1,4 @@
-/* The OTP HID framing (FACTS.md §4; ykdef.h struct frame_st), over two injected feature-report
+/* The OTP HID framing (docs/protocol.md §4; ykdef.h struct frame_st), over two injected feature-report
  * functions. The state machine follows what Yubico's clients do (ykcore's yk_write_to_key and
  * yk_read_response_from_key, yubikit's OtpProtocol): wait for the write flag, send, then poll
  * the status byte until the answer is there, bounded at every step. */
@@ -11,7 +11,7 @@
 #include "shared/secmem.h"
 #include "transport/hid-frame.h"
 
-/* Slot commands whose answers are data (FACTS.md §1). */
+/* Slot commands whose answers are data (docs/protocol.md §1). */
 #define CMD_SERIAL      0x10
 #define CMD_DEVICE_INFO 0x13
 #define CMD_CHAL_OTP_1  0x20
@@ -38,7 +38,7 @@ struct hid_conn {
         struct yk_hid_timing timing;
 };
 
-/* The CRC-16 of FACTS.md §2 (libyubikey's), not inverted here: the frame carries it as is. */
+/* The CRC-16 of docs/protocol.md §2 (libyubikey's), not inverted here: the frame carries it as is. */
 uint16_t yk_hid_crc16(const uint8_t *data, size_t len) {
         return yubikey_crc16(data, len);
 }

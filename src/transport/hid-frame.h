@@ -1,4 +1,4 @@
-/* OTP commands over a YubiKey's HID keyboard interface (FACTS.md §4), behind two injected
+/* OTP commands over a YubiKey's HID keyboard interface (docs/protocol.md §4), behind two injected
  * functions that get and set one 8-byte feature report. hid.c gives them HIDIOCGFEATURE /
  * HIDIOCSFEATURE on /dev/hidrawN; the unit tests give them the emulator's HID side in-process.
  *
@@ -33,7 +33,7 @@
 #define YK_HID_SEQ_MASK     0x1f
 #define YK_HID_RESET_REPORT 0x8f /* an invalid sequence: the key drops what it was doing */
 
-/* The residue of the CRC over data followed by its inverted CRC (FACTS.md §2). */
+/* The residue of the CRC over data followed by its inverted CRC (docs/protocol.md §2). */
 #define YK_HID_CRC_RESIDUE 0xf0b8
 
 struct yk_hid_io {
@@ -53,7 +53,7 @@ struct yk_hid_timing {
 
 extern const struct yk_hid_timing yk_hid_default_timing;
 
-/* The CRC-16 of FACTS.md §2, not inverted. */
+/* The CRC-16 of docs/protocol.md §2, not inverted. */
 uint16_t yk_hid_crc16(const uint8_t *data, size_t len);
 
 /* The 70-byte frame of one command; -EINVAL when the payload is longer than 64 bytes. */

@@ -13,7 +13,7 @@
 #define UEVENT_MAX     4096
 #define DESCRIPTOR_MAX 8192 /* the kernel's HID_MAX_DESCRIPTOR_SIZE is 4096 */
 
-/* FACTS.md §4: Yubico products with the OTP (keyboard) interface. */
+/* docs/protocol.md §4: Yubico products with the OTP (keyboard) interface. */
 static const uint16_t otp_products[] = { 0x0010, 0x0110, 0x0111, 0x0114, 0x0116,
                                          0x0401, 0x0403, 0x0405, 0x0407, 0x0410 };
 

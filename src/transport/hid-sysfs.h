@@ -18,7 +18,7 @@
 int yk_hid_uevent_id(const char *text, size_t len, uint16_t *ret_bus, uint16_t *ret_vendor,
                      uint16_t *ret_product);
 
-/* Whether Yubico ships this product id with the OTP (keyboard) interface (FACTS.md §4). */
+/* Whether Yubico ships this product id with the OTP (keyboard) interface (docs/protocol.md §4). */
 bool yk_hid_product_has_otp(uint16_t product);
 
 /* Whether the first application collection of a report descriptor is Generic Desktop /

@@ -52,7 +52,7 @@ struct yk_conn;
 struct yk_conn_ops {
         /* Status bytes as the key sends them (6, or 10 on older keys). */
         int (*select_otp)(struct yk_conn *c, uint8_t *ret_status, size_t cap, size_t *ret_len);
-        /* One OTP slot command (FACTS.md §1, P1 of INS 01) with its payload; returns the answer
+        /* One OTP slot command (docs/protocol.md §1, P1 of INS 01) with its payload; returns the answer
          * data without status words. `prompt` is given for commands that may wait for a touch. */
         int (*otp_call)(struct yk_conn *c, uint8_t slot_cmd, const uint8_t *data, size_t len,
                         const struct yk_prompt *prompt, uint8_t *resp, size_t cap, size_t *ret_len);

@@ -1,4 +1,4 @@
-/* The card's HID side (FACTS.md §4): 8-byte feature reports on the keyboard interface, driving
+/* The card's HID side (docs/protocol.md §4): 8-byte feature reports on the keyboard interface, driving
  * the same OTP slot commands as the CCID side (card-otp.c).
  *
  * A set report with 0x80 | sequence (0..9) carries 7 bytes of the 70-byte frame; sequence 0

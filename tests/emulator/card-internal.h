@@ -3,7 +3,7 @@
 
 #include "ykemu.h"
 
-/* Offsets and flags of the 52-byte configuration (FACTS.md §2). */
+/* Offsets and flags of the 52-byte configuration (docs/protocol.md §2). */
 #define CFG_OFF_FIXED 0
 #define CFG_OFF_UID 16
 #define CFG_OFF_KEY 22

@@ -1,4 +1,4 @@
-/* The OTP application's slot commands (INS 01, FACTS.md §1-3) on the card's side. Changes are
+/* The OTP application's slot commands (INS 01, docs/protocol.md §1-3) on the card's side. Changes are
  * made on a copy of the state, saved, and only then taken: a failed save changes nothing. */
 #include <errno.h>
 #include <string.h>
@@ -83,7 +83,7 @@ static bool access_ok(const struct ykemu_slot *s, const uint8_t code[YKEMU_ACC_C
 }
 
 /* Takes a changed state: the program sequence goes up, or drops to 0 when no slot is left
- * valid (FACTS.md §1), then the state is saved. Answers the status, or 65 81 when the state
+ * valid (docs/protocol.md §1), then the state is saved. Answers the status, or 65 81 when the state
  * could not be saved (and then nothing changed). */
 static void commit(struct ykemu_card *card, struct ykemu_state *next, struct ykemu_reply *r) {
         if (!next->slot[0].programmed && !next->slot[1].programmed)
@@ -206,7 +206,7 @@ static void do_serial(const struct ykemu_card *card, struct ykemu_reply *r) {
 }
 
 /* With HMAC_LT64 the key drops the last byte of the 64 and every equal byte before it
- * (FACTS.md §3). */
+ * (docs/protocol.md §3). */
 static size_t hmac_message_len(const uint8_t *chal, bool lt64) {
         if (!lt64)
                 return HMAC_CHALLENGE_SIZE;

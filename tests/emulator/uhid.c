@@ -1,7 +1,7 @@
 /* ykemu --uhid: the card's HID side (card-hid.c) as a kernel HID device through /dev/uhid.
  * The kernel sees a USB keyboard 1050:0407 ("YubiKey OTP+FIDO+CCID") with the 8-byte feature
  * report of the OTP interface; hid-generic binds it and a real /dev/hidrawN appears, so the
- * host's hidraw backend and udev see a YubiKey arrive (FACTS.md §9). Feature-report requests
+ * host's hidraw backend and udev see a YubiKey arrive (docs/protocol.md §9). Feature-report requests
  * of the kernel arrive as UHID_GET_REPORT / UHID_SET_REPORT events and are answered at once:
  * the card's HID side never blocks (a touch wait is a status the host polls). */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* ykemu: a YubiKey 5's OTP application seen from the card's side (FACTS.md §1-3).
+/* ykemu: a YubiKey 5's OTP application seen from the card's side (docs/protocol.md §1-3).
  *
  * The card is fed command APDUs in-process and answers them the way a real key does: the
  * 6-byte status on SELECT, config writes checked by CRC and access code (a refused write still
@@ -69,7 +69,7 @@ void ykemu_card_free(struct ykemu_card *card); /* NULL is fine */
 int ykemu_card_apdu(struct ykemu_card *card, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
                     size_t *ret_len);
 
-/* The HID side (FACTS.md §4): the 8-byte feature reports of the keyboard interface, without
+/* The HID side (docs/protocol.md §4): the 8-byte feature reports of the keyboard interface, without
  * report id. A get never blocks: a touch wait shows as status 0x20 | seconds left until the
  * emulated person touches (or the key gives up). -EINVAL for a NULL buffer. */
 #define YKEMU_HID_REPORT_SIZE 8
@@ -88,5 +88,5 @@ uint32_t ykemu_card_serial(const struct ykemu_card *card);
 /* The slot's effective 52-byte configuration; false when the slot is empty. */
 bool ykemu_card_slot(const struct ykemu_card *card, int slot, uint8_t ret_config[YKEMU_CONFIG_SIZE]);
 
-/* The CRC-16 of FACTS.md §2 (not inverted), written on the card's side independently of src/otp. */
+/* The CRC-16 of docs/protocol.md §2 (not inverted), written on the card's side independently of src/otp. */
 uint16_t ykemu_crc16(const uint8_t *data, size_t len);

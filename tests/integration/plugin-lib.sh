@@ -16,7 +16,7 @@ plugin_isolate() {
 }
 
 # cs ARGS...: the stock cryptsetup (CS: the same as a command line, for `timeout` and expect).
-# An ASan-built plugin needs the ASan runtime loaded first (FACTS.md §6); cryptsetup itself is
+# An ASan-built plugin needs the ASan runtime loaded first (docs/protocol.md §6); cryptsetup itself is
 # not instrumented, so its own leaks at exit are not ours.
 CS=(cryptsetup)
 if [ "${YK_SANITIZE:-0}" = 1 ]; then

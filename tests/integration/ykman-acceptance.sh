@@ -2,7 +2,7 @@
 # Yubico's own client against the emulated key: ykman 4.0.9 over pcscd and vpcd programs,
 # challenges, swaps and deletes slots of ykemu, and every answer and the state file must be
 # what a real YubiKey 5 gives. HMAC responses are checked against openssl, the written
-# configuration against the bytes of FACTS.md §2.
+# configuration against the bytes of docs/protocol.md §2.
 set -u
 . "$YK_SOURCE_DIR/tests/lib/world.sh"
 . "$YK_SOURCE_DIR/tests/lib/assert.sh"
@@ -14,8 +14,8 @@ KEY=303132333435363738393a3b3c3d3e3f40414243
 KEY2=a1b2c3d4e5f60718293a4b5c6d7e8f9001122334
 CODE=0a0b0c0d0e0f
 STATE=$WORLD_DIR/key.json
-# FACTS.md §2, worked example: what `ykman otp chalresp 2 KEY` writes.
-FACTS_CONFIG=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
+# docs/protocol.md §2, worked example: what `ykman otp chalresp 2 KEY` writes.
+EXAMPLE_CONFIG=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
 
 world_start_token k0 35963 "$STATE" --serial 31337001
 
@@ -31,7 +31,7 @@ expect_out_contains "Firmware version: 5.4.3" "firmware"
 # ---- chalresp without touch ----
 ykm otp chalresp -f 2 "$KEY"
 expect_rc 0 "otp chalresp -f 2"
-expect_eq "$(state_get "$STATE" slot2 last_write)" "$FACTS_CONFIG" "ykman wrote the 52 bytes of FACTS.md §2"
+expect_eq "$(state_get "$STATE" slot2 last_write)" "$EXAMPLE_CONFIG" "ykman wrote the 52 bytes of docs/protocol.md §2"
 expect_eq "$(state_get "$STATE" slot2 secret)" "$KEY" "state: secret"
 expect_eq "$(state_get "$STATE" slot2 cfg_flags)" 38 "state: cfg flags 0x26"
 expect_eq "$(state_get "$STATE" program_sequence)" 1 "state: program sequence 1"

@@ -45,10 +45,10 @@ for slot in 1 2; do
 done
 expect_eq "$count" 8 "eight combinations"
 
-# Two of them are written out in FACTS.md §2, independently of ykman and ykemu.
+# Two of them are written out in docs/protocol.md §2, independently of ykman and ykemu.
 facts=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921
-expect_eq "$(cat "$GOLDEN/slot2.hex")" "$facts" "slot2.hex = FACTS.md §2 worked example"
-expect_eq "$(cat "$GOLDEN/slot2-touch.hex")" "${facts:0:94}2e0000cbe7" "slot2-touch.hex = FACTS.md §2 with touch"
+expect_eq "$(cat "$GOLDEN/slot2.hex")" "$facts" "slot2.hex = docs/protocol.md §2 worked example"
+expect_eq "$(cat "$GOLDEN/slot2-touch.hex")" "${facts:0:94}2e0000cbe7" "slot2-touch.hex = docs/protocol.md §2 with touch"
 # The access code variants carry the code at offset 38 and differ only there, in cfg and CRC.
 acc=$(cat "$GOLDEN/slot2-acc.hex")
 expect_eq "${acc:76:12}" "$CODE" "slot2-acc.hex has the access code at offset 38"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Extracts vsmartcard's vpcd pcscd driver into DIR (default ./build/vpcd) and writes a
 # reader.conf.d that points at it. The package is never installed: installed, it makes the
-# system pcscd accept virtual cards from the network on 0.0.0.0:35963 (FACTS.md §5).
+# system pcscd accept virtual cards from the network on 0.0.0.0:35963 (docs/protocol.md §5).
 # Idempotent: does nothing when DIR already holds the driver.
 set -euo pipefail
 dir=${1:-build/vpcd}

@@ -24,7 +24,7 @@ static void test_crc(void **state) {
         /* CRC-16/X-25 before its final inversion: the published check value of X-25 over
          * "123456789" is 0x906E, so the raw register is 0x6F91. */
         assert_int_equal(yk_hid_crc16((const uint8_t *) "123456789", 9), 0x6f91);
-        /* FACTS.md §2 worked example: the CRC over all 52 bytes is the residue 0xF0B8. */
+        /* docs/protocol.md §2 worked example: the CRC over all 52 bytes is the residue 0xF0B8. */
         uint8_t cfg[52] = { 0 };
         const uint8_t tail[] = { 0x00, 0x24, 0x40, 0x26, 0x00, 0x00, 0x09, 0x21 };
         memcpy(cfg + 16, (const uint8_t[]) { 0x40, 0x41, 0x42, 0x43 }, 4);
@@ -181,7 +181,7 @@ static int setup(void **state) {
         assert_non_null(f);
         f->card = new_card(YKEMU_TOUCH_AUTO, 200, 3000);
         for (size_t i = 0; i < sizeof(f->secret); i++)
-                f->secret[i] = (uint8_t) (0x30 + i); /* FACTS.md §2 example secret */
+                f->secret[i] = (uint8_t) (0x30 + i); /* docs/protocol.md §2 example secret */
         connect(f, &fast);
         *state = f;
         return 0;

@@ -1,5 +1,5 @@
 /* The OTP applet's commands (src/otp/applet.c) against scripted card answers: the bytes it
- * sends, how it reads answers, and the program-sequence rule for writes (FACTS.md §1). */
+ * sends, how it reads answers, and the program-sequence rule for writes (docs/protocol.md §1). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

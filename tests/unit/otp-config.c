@@ -1,5 +1,5 @@
 /* The 52-byte slot configuration (src/otp/config.c + ykpers-adapter.c) against the worked
- * example of FACTS.md §2, typed in here byte for byte, and libyubikey's CRC residue. */
+ * example of docs/protocol.md §2, typed in here byte for byte, and libyubikey's CRC residue. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 
 #include "otp/config.h"
 
-/* Secret 303132333435363738393a3b3c3d3e3f40414243, no touch, no access code (FACTS.md §2). */
+/* Secret 303132333435363738393a3b3c3d3e3f40414243, no touch, no access code (docs/protocol.md §2). */
 static const uint8_t facts_no_touch[52] = {
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x40, 0x41, 0x42, 0x43, 0x00, 0x00,
@@ -74,7 +74,7 @@ static void test_build_access_code(void **state) {
         assert_int_equal(yk_build_hmac_config(&v543, facts_secret, &o, out), 0);
         facts_touch(want);
         memcpy(want + 38, code, 6);
-        assert_memory_equal(out, want, 50);   /* everything but the CRC as in FACTS */
+        assert_memory_equal(out, want, 50);   /* everything but the CRC as in docs/protocol.md §2 */
         assert_int_equal(yubikey_crc16(out, 52), 0xf0b8);
         assert_memory_not_equal(out + 50, want + 50, 2);
 }
@@ -86,7 +86,7 @@ static void test_versions(void **state) {
 
         assert_int_equal(yk_build_hmac_config(&v21, facts_secret, NULL, out), -EOPNOTSUPP);
         assert_int_equal(out[0], 0x77); /* untouched */
-        /* 2.2 has challenge-response but not ALLOW_UPDATE (FACTS.md §2). */
+        /* 2.2 has challenge-response but not ALLOW_UPDATE (docs/protocol.md §2). */
         assert_int_equal(yk_build_hmac_config(&v22, facts_secret, NULL, out), 0);
         assert_int_equal(out[45], 0x04);
         assert_int_equal(out[46], 0x40);
@@ -98,7 +98,7 @@ static void test_versions(void **state) {
 }
 
 /* tests/data/ykman-configs: what ykman 4.0.9 wrote for each option set (README.md there: the
- * secret is FACTS.md's, the access code 010203040506). Every .hex file is compared; its name
+ * secret is the worked example of docs/protocol.md §2, the access code 010203040506). Every .hex file is compared; its name
  * says the options (-touch, -acc). */
 static void read_golden(const char *name, uint8_t out[52]) {
         char path[512], text[128] = { 0 };

@@ -1,4 +1,4 @@
-/* HMAC_LT64 padding (src/otp/padding.c, FACTS.md §3), checked against the key's rule written
+/* HMAC_LT64 padding (src/otp/padding.c, docs/protocol.md §3), checked against the key's rule written
  * here on its own: the key drops the last byte and every equal byte just before it, then
  * hashes the rest. The HMAC of that must equal OpenSSL's HMAC of the challenge itself. */
 #include <errno.h>

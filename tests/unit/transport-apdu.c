@@ -316,7 +316,7 @@ static void test_bad_arguments(void **state) {
 }
 
 static void test_aids(void **state) {
-        /* FACTS.md §1, typed in. */
+        /* docs/protocol.md §1, typed in. */
         assert_memory_equal(YK_AID_OTP, "\xa0\x00\x00\x05\x27\x20\x01", 7);
         assert_memory_equal(YK_AID_MGMT, "\xa0\x00\x00\x05\x27\x47\x11\x17", 8);
 }

@@ -1,6 +1,6 @@
 /* A raw APDU exchanger for tests that replays a script: each step checks the command the host
  * sent (hex, spaces ignored; NULL: any) and gives back a scripted answer or error. Steps are
- * written by hand from FACTS.md §1, never produced by the code under test. */
+ * written by hand from docs/protocol.md §1, never produced by the code under test. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,5 +1,5 @@
-/* The emulated card against the facts of FACTS.md §1-3, APDU by APDU. Expected values come
- * from the FACTS text, from Python's hmac module (written down here), or from independent code
+/* The emulated card against the facts of docs/protocol.md §1-3, APDU by APDU. Expected values come
+ * from the text of docs/protocol.md, from Python's hmac module (written down here), or from independent code
  * (libyubikey's CRC, OpenSSL's HMAC) — never from the emulator itself. */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,7 +67,7 @@ static void select_otp(struct ykemu_card *c, struct answer *a) {
         assert_int_equal(a->len, 6);
 }
 
-/* A configuration built the way FACTS.md §2 describes, with libyubikey's CRC. */
+/* A configuration built the way docs/protocol.md §2 describes, with libyubikey's CRC. */
 static void make_config(uint8_t cfg[52], const char *secret_hex, uint8_t ext, uint8_t tkt, uint8_t flags,
                         const uint8_t *new_acc) {
         uint8_t secret[20];
@@ -99,7 +99,7 @@ static void challenge(struct ykemu_card *c, uint8_t p1, const uint8_t chal[64], 
 }
 
 static void test_crc_worked_example(void **state) {
-        /* FACTS.md §2: the 52 bytes for secret 30..43, no touch, written out from the text. */
+        /* docs/protocol.md §2: the 52 bytes for secret 30..43, no touch, written out from the text. */
         uint8_t cfg[52] = {};
         static const uint8_t tail[8] = { 0x00, 0x24, 0x40, 0x26, 0x00, 0x00, 0x09, 0x21 };
         cfg[16] = 0x40, cfg[17] = 0x41, cfg[18] = 0x42, cfg[19] = 0x43;

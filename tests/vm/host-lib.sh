@@ -25,7 +25,7 @@ vm_luks_format() {
 }
 
 # vm_state_worked_example SERIAL: an emulator state file (printed) for a key whose slot 2 holds
-# FACTS.md §2's worked example (secret 30..43, no touch), so that the host's ykemu (PC/SC) and
+# docs/protocol.md §2's worked example (secret 30..43, no touch), so that the host's ykemu (PC/SC) and
 # the guest's (HID) can start from the same key.
 vm_state_worked_example() {
         local config=00000000000000000000000000000000404142430000303132333435363738393a3b3c3d3e3f0000000000000024402600000921

@@ -1,7 +1,7 @@
 # One key, two transports: a vault enrolled over PC/SC (the key behind QEMU's usb-ccid and the
 # guest's pcscd) opens over USB HID (the same key state behind the guest's uhid). While the
 # key is on both, `token list` (auto) shows it once, over HID; asked for PC/SC it is there too.
-# The key: serial 5550002, slot 2 holding FACTS.md §2's worked example (no touch), written as
+# The key: serial 5550002, slot 2 holding docs/protocol.md §2's worked example (no touch), written as
 # an emulator state file on the host; the host's ykemu (PC/SC) and the guest's (HID) start
 # from the same file. The vault is opened for real (device-mapper) over HID, and closed.
 

@@ -5,7 +5,7 @@
 # - with the key absent both give up after YKUNLOCK_TOKEN_TIMEOUT and leave no mapping;
 # - the same key over USB HID (ykemu on the guest's uhid) opens it too (the plugin asks every
 #   transport).
-# The key: serial 4242003, slot 2 holding FACTS.md §2's worked example, as an emulator state
+# The key: serial 4242003, slot 2 holding docs/protocol.md §2's worked example, as an emulator state
 # file that the host's ykemu (PC/SC, QEMU usb-ccid) and the guest's (HID) both start from.
 # systemd-cryptsetup is not in the guest image: it is copied from the host's systemd package
 # onto the work disk, with the libraries the guest lacks (libsystemd-shared...).
