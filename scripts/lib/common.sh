@@ -3,6 +3,11 @@
 
 YK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# Debian's programs first: the tests call python3 hundreds of times, and a version manager's
+# shim in front of /usr/bin (pyenv on some build machines) costs several processes per call and
+# may pick an interpreter without Debian's modules.
+export PATH="/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
+
 # Debian 12 packages: to build, to test against real components, to fuzz.
 YK_BUILD_PACKAGES=(cmake make gcc pkg-config libpcsclite-dev libykpers-1-dev libyubikey-dev
   libcryptsetup-dev libjson-c-dev libssl-dev libcmocka-dev)
