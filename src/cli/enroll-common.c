@@ -6,6 +6,7 @@
 
 #include "cli/exit-code.h"
 #include "cli/pick-token.h"
+#include "cli/unlock-ask.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
@@ -97,6 +98,25 @@ int cli_enroll_pick(const struct cli_enroll_args *a, const struct cli_global *g,
         return EXIT_OK;
 }
 
+/* Authorisation that failed: say what would authorise it. */
+static int auth_error(int r, const char *vault_name, const struct vault_auth *auth, const struct cli_ask *ask) {
+        if (r == -ECANCELED && ask->code != EXIT_OK)
+                return ask->code;
+        if (auth->kind == VAULT_AUTH_TOKEN && (r == -YK_ERR_NO_TOKEN || r == -YK_ERR_NO_SERVICE || r == -YK_ERR_BAD_VAULT))
+                return cli_error(-YK_ERR_NO_TOKEN,
+                                 "no token enrolled in %s is present to authorise this; give --recovery-key-file "
+                                 "or --passphrase-file (or run it at a terminal to be asked)",
+                                 vault_name);
+        if (auth->kind == VAULT_AUTH_TOKEN && r == -YK_ERR_PIN && !auth->pin && ask->pins_asked == 0)
+                return cli_error(r, "the enrolled token that is present needs its PIN to authorise this; run it at a "
+                                    "terminal, or give --recovery-key-file or --passphrase-file");
+        if (r == -YK_ERR_AUTH && ask->secrets_asked > 0)
+                return cli_error(r, "what was typed is neither the recovery key nor a passphrase of %s (asked %u "
+                                    "time%s)",
+                                 vault_name, ask->secrets_asked, ask->secrets_asked > 1 ? "s" : "");
+        return 0;
+}
+
 static int enroll_error(int r, const char *who, const char *vault_name, const struct vault_auth *auth,
                         const struct cli_enroll_args *a, const struct vault_enroll_result *res) {
         switch (-r) {
@@ -124,14 +144,27 @@ static int enroll_error(int r, const char *who, const char *vault_name, const st
         }
 }
 
-int cli_enroll_run(const struct vault_location *loc, const struct vault_info *info, const struct cli_global *g,
-                   const struct vault_auth *auth, const struct cli_enroll_args *a, const struct yk_token *t,
-                   const struct secret *pin, bool replace) {
+int cli_enroll_run(const struct vault_location *loc, struct vault *v, const struct vault_info *info,
+                   const struct cli_global *g, const struct vault_auth *auth, const struct cli_enroll_args *a,
+                   const struct yk_token *t, const struct secret *pin, bool replace) {
         char who[YK_DEVICE_NAME_MAX + 32];
         cli_token_name(t, who, sizeof(who));
         const char *vault_name = cli_vault_name(info, loc);
+        _cleanup_(vault_unrefp) struct vault *loaded = NULL;
+        if (!v) {
+                int r = vault_load_vault(loc, &loaded);
+                if (r < 0) {
+                        int code = cli_vault_load_error(r, loc);
+                        return code ? code : cli_error(r, "cannot read the header of %s: %s", loc->device,
+                                                       cli_strerror(r));
+                }
+                v = loaded;
+        }
         /* The authorising token may be any enrolled one: --serial picked the new token only. */
-        struct vault_tokens_ctx ctx = cli_tokens_ctx(g, /* with_serial= */ false, a->touch || cli_vault_any_touch(info));
+        struct vault_tokens_ctx ctx = cli_tokens_ctx(g, /* with_serial= */ false, /* touch= */ true);
+        struct cli_ask ask_state = { .vault_name = vault_name };
+        struct vault_ask ask = cli_vault_ask(&ask_state);
+        ctx.ask = &ask;
         struct vault_enroll_params p = {
                 .token = t,
                 .slot = a->slot,
@@ -142,14 +175,11 @@ int cli_enroll_run(const struct vault_location *loc, const struct vault_info *in
                 .allow_unknown_serial = a->allow_hidden_serial,
         };
         struct vault_enroll_result res = { .existing_token_id = -1 };
-        int r = vault_enroll(loc, &ctx, auth, &p, &res);
-        /* Token authorisation that needs the caller's help: no enrolled token, or its PIN. */
-        if (auth->kind == VAULT_AUTH_TOKEN && (r == -YK_ERR_NO_TOKEN || r == -EHOSTDOWN))
-                return CLI_ENROLL_NO_AUTH_TOKEN;
-        if (auth->kind == VAULT_AUTH_TOKEN && r == -YK_ERR_PIN && !auth->pin)
-                return CLI_ENROLL_AUTH_PIN;
+        int r = vault_enroll_loaded(v, &ctx, auth, &p, &res);
         if (r < 0) {
-                int code = cli_vault_load_error(r, loc);
+                int code = auth_error(r, vault_name, auth, &ask_state);
+                if (code == 0)
+                        code = cli_vault_load_error(r, loc);
                 return code ? code : enroll_error(r, who, vault_name, auth, a, &res);
         }
         cli_info("enrolled %s (slot %d%s%s) in %s: token id %d, keyslot %d", who, a->slot, a->touch ? ", touch" : "",

@@ -66,11 +66,10 @@ int cli_enroll_pick(const struct cli_enroll_args *a, const struct cli_global *g,
 /* "token 12345678" / "the token in READER" */
 void cli_token_name(const struct yk_token *t, char *buf, size_t len);
 
-/* vault_enroll() with the messages of every outcome (`info`: from vault_list before). Returns an exit
- * code; with auth->kind == VAULT_AUTH_TOKEN also, without printing, CLI_ENROLL_NO_AUTH_TOKEN
- * (no enrolled token present) or CLI_ENROLL_AUTH_PIN (it needs its PIN, auth->pin is NULL). */
-#define CLI_ENROLL_NO_AUTH_TOKEN (-1)
-#define CLI_ENROLL_AUTH_PIN      (-2)
-int cli_enroll_run(const struct vault_location *loc, const struct vault_info *info, const struct cli_global *g,
-                   const struct vault_auth *auth, const struct cli_enroll_args *a, const struct yk_token *t,
-                   const struct secret *pin, bool replace);
+/* vault_enroll_loaded() with the messages of every outcome (`info`: of `v` before; `v` NULL: the
+ * vault is loaded here). With auth->kind == VAULT_AUTH_TOKEN the unlock chain authorises it:
+ * a present enrolled token (its PIN asked at a terminal), else the recovery key or a
+ * passphrase asked at a terminal. Returns an exit code. */
+int cli_enroll_run(const struct vault_location *loc, struct vault *v, const struct vault_info *info,
+                   const struct cli_global *g, const struct vault_auth *auth, const struct cli_enroll_args *a,
+                   const struct yk_token *t, const struct secret *pin, bool replace);

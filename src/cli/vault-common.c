@@ -86,6 +86,19 @@ int cli_vault_inspect(const struct vault_location *loc, struct vault_info *ret) 
         return code ? code : cli_error(r, "cannot read the header of %s: %s", loc->device, cli_strerror(r));
 }
 
+int cli_vault_load(const struct vault_location *loc, struct vault **ret_v, struct vault_info *ret_info) {
+        _cleanup_(vault_unrefp) struct vault *v = NULL;
+        int r = vault_load_vault(loc, &v);
+        if (r >= 0)
+                r = vault_get_info(v, ret_info);
+        if (r < 0) {
+                int code = cli_vault_load_error(r, loc);
+                return code ? code : cli_error(r, "cannot read the header of %s: %s", loc->device, cli_strerror(r));
+        }
+        *ret_v = TAKE_PTR(v);
+        return EXIT_OK;
+}
+
 size_t cli_enrolled_serials(const struct vault_info *info, char *buf, size_t len) {
         size_t n = 0, n_serials = 0, off = 0;
         bool unknown = false;

@@ -14,6 +14,9 @@ struct vault_location cli_vault_location(const char *device, const struct cli_gl
  * unusable path, 4 for not LUKS2 / LUKS1 / malformed / truncated, ...). Returns an exit code. */
 int cli_vault_inspect(const struct vault_location *loc, struct vault_info *ret);
 
+/* The same, keeping the loaded vault for the verb (one header read per command). */
+int cli_vault_load(const struct vault_location *loc, struct vault **ret_v, struct vault_info *ret_info);
+
 /* The message for an error of loading the header (-EBADMSG, -ENOENT, ...), or 0 when r is not
  * one: then the caller explains r itself. */
 int cli_vault_load_error(int r, const struct vault_location *loc);

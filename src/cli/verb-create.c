@@ -204,7 +204,7 @@ static int after_create(const struct create_args *a, const struct vault_location
                 struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = key };
                 struct vault_info info = {};
                 snprintf(info.label, sizeof(info.label), "%s", a->label);
-                code = cli_enroll_run(loc, &info, g, &auth, &a->e, t, pin, /* replace= */ false);
+                code = cli_enroll_run(loc, /* v= */ NULL, &info, g, &auth, &a->e, t, pin, /* replace= */ false);
         }
         if (code != EXIT_OK)
                 cli_info("%s was created, and the recovery key above opens it; ykunlock enroll %s "

@@ -51,14 +51,13 @@ static int check_args(const struct enroll_args *a) {
 }
 
 struct enroll_inputs {
-        struct secret secret, pin, auth_pin;
+        struct secret secret, pin;
         struct vault_auth auth;
 };
 
 static void enroll_inputs_clear(struct enroll_inputs *in) {
         secret_clear(&in->secret);
         secret_clear(&in->pin);
-        secret_clear(&in->auth_pin);
 }
 
 static int read_inputs(const struct enroll_args *a, struct enroll_inputs *in) {
@@ -76,60 +75,13 @@ static int read_inputs(const struct enroll_args *a, struct enroll_inputs *in) {
         return cli_enroll_read_pin(&a->e, &in->pin);
 }
 
-/* No enrolled token present: the recovery key or a passphrase, typed at the terminal. */
-static int ask_secret(const char *vault_name, struct enroll_inputs *in) {
-        if (!stdin_is_terminal())
-                return cli_error(-YK_ERR_NO_TOKEN,
-                                 "no token enrolled in %s is present to authorise this; give --recovery-key-file "
-                                 "or --passphrase-file (or run it at a terminal to be asked)",
-                                 vault_name);
-        char question[128];
-        snprintf(question, sizeof(question), "Enter the recovery key or a passphrase of %.64s: ", vault_name);
-        _cleanup_(secret_clearp) struct secret text = {};
-        int r = prompt_secret(question, &text);
-        if (r < 0)
-                return cli_error(r, "cannot read from the terminal: %s", cli_strerror(r));
-        secret_clear(&in->secret);
-        if (cli_decode_recovery_key(&text, &in->secret))
-                in->auth = (struct vault_auth) { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &in->secret };
-        else {
-                in->secret = TAKE_STRUCT(text);
-                in->auth = (struct vault_auth) { .kind = VAULT_AUTH_PASSPHRASE, .secret = &in->secret };
-        }
-        return EXIT_OK;
-}
-
-/* The enrolled token that authorises this needs its PIN: asked at the terminal only. */
-static int ask_auth_pin(struct enroll_inputs *in) {
-        if (!stdin_is_terminal())
-                return cli_error(-YK_ERR_PIN,
-                                 "the enrolled token that is present needs its PIN to authorise this; run it at a "
-                                 "terminal, or give --recovery-key-file or --passphrase-file");
-        int code = cli_prompt_pin(&in->auth_pin);
-        if (code == EXIT_OK)
-                in->auth.pin = &in->auth_pin;
-        return code;
-}
-
-static int enroll(const struct enroll_args *a, const struct vault_location *loc, const struct vault_info *info,
-                  struct enroll_inputs *in, struct cli_global *g) {
-        const char *vault_name = cli_vault_name(info, loc);
+static int enroll(const struct enroll_args *a, const struct vault_location *loc, struct vault *v,
+                  const struct vault_info *info, struct enroll_inputs *in, struct cli_global *g) {
         struct yk_token t;
         int code = cli_enroll_pick(&a->e, g, &t);
         if (code != EXIT_OK)
                 return code;
-        for (int round = 0; round < 3; round++) {
-                code = cli_enroll_run(loc, info, g, &in->auth, &a->e, &t, &in->pin, a->replace);
-                if (code == CLI_ENROLL_NO_AUTH_TOKEN)
-                        code = ask_secret(vault_name, in);
-                else if (code == CLI_ENROLL_AUTH_PIN)
-                        code = ask_auth_pin(in);
-                else
-                        return code;
-                if (code != EXIT_OK)
-                        return code;
-        }
-        return cli_error(-EINVAL, "internal: enrollment did not settle");
+        return cli_enroll_run(loc, v, info, g, &in->auth, &a->e, &t, &in->pin, a->replace);
 }
 
 int verb_enroll(int argc, char **argv, struct cli_global *g) {
@@ -166,8 +118,9 @@ int verb_enroll(int argc, char **argv, struct cli_global *g) {
         cli_vault_verbose(g);
 
         struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(vault_unrefp) struct vault *v = NULL;
         _cleanup_(vault_info_free) struct vault_info info = {};
-        code = cli_vault_inspect(&loc, &info);
+        code = cli_vault_load(&loc, &v, &info);
         if (code != EXIT_OK)
                 return code;
 
@@ -175,5 +128,5 @@ int verb_enroll(int argc, char **argv, struct cli_global *g) {
         code = read_inputs(&a, &in);
         if (code != EXIT_OK)
                 return code;
-        return enroll(&a, &loc, &info, &in, g);
+        return enroll(&a, &loc, v, &info, &in, g);
 }

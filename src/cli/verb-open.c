@@ -8,6 +8,7 @@
 #include "cli/exit-code.h"
 #include "cli/prompt.h"
 #include "cli/run.h"
+#include "cli/unlock-ask.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
@@ -92,6 +93,7 @@ struct open_ctx {
         const struct open_args *a;
         const struct cli_global *g;
         struct vault_location loc;
+        struct vault *v;
         const struct vault_info *info;
         const char *vault_name; /* for messages */
         const char *map_name;   /* NULL with --test */
@@ -101,6 +103,7 @@ struct open_ctx {
 static void open_ctx_clear(struct open_ctx *c) {
         secret_clear(&c->pin);
         secret_clear(&c->secret);
+        vault_unref(c->v);
 }
 
 static void say_insert(void *userdata, const char *label, const uint32_t *serials, size_t n, bool unknown) {
@@ -113,60 +116,43 @@ static void say_insert(void *userdata, const char *label, const uint32_t *serial
 
 static int opened(const struct open_ctx *c, const struct vault_open_result *res);
 
-static int open_with_secret(struct open_ctx *c, enum vault_auth_kind kind) {
-        struct vault_auth auth = { .kind = kind, .secret = &c->secret };
-        struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly };
-        struct vault_open_result res;
-        int r = vault_open_with_secret(&c->loc, &auth, &p, &res);
-        cli_debug(c->g, "keyslot attempts: %u", r < 0 ? 0 : res.keyslot_attempts);
-        if (r == -YK_ERR_AUTH)
-                return cli_error(r, "the %s does not open %s", kind == VAULT_AUTH_RECOVERY_KEY ? "recovery key" : "passphrase",
+/* No enrolled token came, and nothing could be asked. */
+static int no_token(const struct open_ctx *c, int r) {
+        char serials[512];
+        size_t n = cli_enrolled_serials(c->info, serials, sizeof(serials));
+        if (r == -YK_ERR_NO_SERVICE)
+                return cli_error(r, "cannot look for tokens: %s", cli_strerror(r));
+        if (n == 0)
+                return cli_error(-YK_ERR_NO_TOKEN, "no token is enrolled in %s; --recovery-key-file or "
+                                                   "--passphrase-file opens it", c->vault_name);
+        return cli_error(-YK_ERR_NO_TOKEN,
+                         "no token enrolled in %s (%s) is present; --recovery-key-file or --passphrase-file "
+                         "opens it without one",
+                         c->vault_name, serials);
+}
+
+static int open_error(struct open_ctx *c, int r, const struct vault_auth *given, const struct cli_ask *ask) {
+        if (r == -ECANCELED && ask->code != EXIT_OK)
+                return ask->code;
+        if (r == -YK_ERR_AUTH && given)
+                return cli_error(r, "the %s does not open %s",
+                                 given->kind == VAULT_AUTH_RECOVERY_KEY ? "recovery key" : "passphrase", c->vault_name);
+        if (r == -YK_ERR_AUTH && ask->secrets_asked > 0)
+                return cli_error(r, "what was typed is neither the recovery key nor a passphrase of %s (asked %u "
+                                    "time%s)",
+                                 c->vault_name, ask->secrets_asked, ask->secrets_asked > 1 ? "s" : "");
+        if (r == -YK_ERR_PIN && !c->pin.data && ask->pins_asked == 0)
+                return cli_error(r, "the token enrolled in %s needs its PIN: give --pin-file F|- (or run it at a "
+                                    "terminal to be asked)",
                                  c->vault_name);
-        if (r < 0) {
+        if (given) {
                 int code = cli_vault_load_error(r, &c->loc);
                 return code ? code : cli_error(r, "cannot open %s: %s", c->vault_name, cli_strerror(r));
         }
-        return opened(c, &res);
-}
-
-/* No enrolled token came: the recovery key or a passphrase, typed at the terminal. */
-static int fall_back(struct open_ctx *c, int r) {
-        char serials[512];
-        size_t n = cli_enrolled_serials(c->info, serials, sizeof(serials));
-        if (!stdin_is_terminal()) {
-                if (r == -YK_ERR_NO_SERVICE)
-                        return cli_error(r, "cannot look for tokens: %s", cli_strerror(r));
-                if (n == 0)
-                        return cli_error(-YK_ERR_NO_TOKEN, "no token is enrolled in %s; --recovery-key-file or "
-                                                           "--passphrase-file opens it", c->vault_name);
-                return cli_error(-YK_ERR_NO_TOKEN,
-                                 "no token enrolled in %s (%s) is present; --recovery-key-file or --passphrase-file "
-                                 "opens it without one",
-                                 c->vault_name, serials);
-        }
-        char question[160];
-        snprintf(question, sizeof(question), "No enrolled token. Enter the recovery key or a passphrase of %.64s: ",
-                 c->vault_name);
-        _cleanup_(secret_clearp) struct secret text = {};
-        r = prompt_secret(question, &text);
-        if (r < 0)
-                return cli_error(r, "cannot read from the terminal: %s", cli_strerror(r));
-        if (cli_decode_recovery_key(&text, &c->secret)) {
-                struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &c->secret };
-                struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly };
-                struct vault_open_result res;
-                r = vault_open_with_secret(&c->loc, &auth, &p, &res);
-                if (r != -YK_ERR_AUTH)
-                        return r < 0 ? cli_error(r, "cannot open %s: %s", c->vault_name, cli_strerror(r)) : opened(c, &res);
-                secret_clear(&c->secret); /* not the recovery key: maybe a passphrase that looks like one */
-        }
-        c->secret = TAKE_STRUCT(text);
-        int code = open_with_secret(c, VAULT_AUTH_PASSPHRASE);
-        return code;
-}
-
-static int token_error(struct open_ctx *c, int r) {
         switch (-r) {
+        case YK_ERR_NO_TOKEN:
+        case YK_ERR_NO_SERVICE:
+                return no_token(c, r);
         case YK_ERR_AUTH:
                 return cli_error(r, "the token's response does not open its keyslot in %s; was its slot reprogrammed "
                                     "since it was enrolled?",
@@ -184,31 +170,28 @@ static int token_error(struct open_ctx *c, int r) {
         }
 }
 
-static int open_with_token(struct open_ctx *c) {
-        struct vault_tokens_ctx ctx = cli_tokens_ctx(c->g, /* with_serial= */ true, cli_vault_any_touch(c->info));
+/* The unlock chain of src/vault: the secret given, or a present enrolled token (its PIN given
+ * or asked), else the recovery key or a passphrase asked at the terminal. */
+static int open_it(struct open_ctx *c) {
+        struct vault_tokens_ctx ctx = cli_tokens_ctx(c->g, /* with_serial= */ true, /* touch= */ true);
         struct vault_insert_prompt insert = { .insert = say_insert, .userdata = c };
+        struct cli_ask ask_state = { .vault_name = c->vault_name, .say_no_token = true };
+        struct vault_ask ask = cli_vault_ask(&ask_state);
         ctx.insert = &insert;
-        struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly, .timeout_s = c->a->timeout,
-                                       .pin = c->pin.data ? &c->pin : NULL };
-        struct vault_open_result res;
-        int r = vault_open(&c->loc, &ctx, &p, &res);
-        if (r == -YK_ERR_PIN && !p.pin && stdin_is_terminal()) {
-                int code = cli_prompt_pin(&c->pin);
-                if (code != EXIT_OK)
-                        return code;
-                p.pin = &c->pin;
-                p.timeout_s = 0;
-                r = vault_open(&c->loc, &ctx, &p, &res);
-        } else if (r == -YK_ERR_PIN && !p.pin) {
-                return cli_error(r, "the token enrolled in %s needs its PIN: give --pin-file F|- (or run it at a "
-                                    "terminal to be asked)",
-                                 c->vault_name);
+        ctx.ask = &ask;
+        struct vault_auth given_auth = { .secret = &c->secret };
+        const struct vault_auth *given = NULL;
+        if (c->a->recovery_key_file || c->a->passphrase_file) {
+                given_auth.kind = c->a->recovery_key_file ? VAULT_AUTH_RECOVERY_KEY : VAULT_AUTH_PASSPHRASE;
+                given = &given_auth;
         }
-        if (r == -YK_ERR_NO_TOKEN || r == -YK_ERR_NO_SERVICE)
-                return fall_back(c, r);
+        struct vault_open_params p = { .name = c->map_name, .readonly = c->a->readonly, .timeout_s = c->a->timeout,
+                                       .pin = c->pin.data ? &c->pin : NULL, .auth = given };
+        struct vault_open_result res;
+        int r = vault_open_loaded(c->v, &ctx, &p, &res);
+        cli_debug(c->g, "keyslot attempts: %u", r < 0 ? 0 : res.keyslot_attempts);
         if (r < 0)
-                return token_error(c, r);
-        cli_debug(c->g, "keyslot attempts: %u", res.keyslot_attempts);
+                return open_error(c, r, given, &ask_state);
         return opened(c, &res);
 }
 
@@ -293,7 +276,7 @@ int verb_open(int argc, char **argv, struct cli_global *g) {
 
         _cleanup_(open_ctx_clear) struct open_ctx c = { .a = &a, .g = g, .loc = cli_vault_location(argv[first], g) };
         _cleanup_(vault_info_free) struct vault_info info = {};
-        code = cli_vault_inspect(&c.loc, &info);
+        code = cli_vault_load(&c.loc, &c.v, &info);
         if (code != EXIT_OK)
                 return code;
         c.info = &info;
@@ -306,9 +289,5 @@ int verb_open(int argc, char **argv, struct cli_global *g) {
         code = read_inputs(&c);
         if (code != EXIT_OK)
                 return code;
-        if (a.recovery_key_file)
-                return open_with_secret(&c, VAULT_AUTH_RECOVERY_KEY);
-        if (a.passphrase_file)
-                return open_with_secret(&c, VAULT_AUTH_PASSPHRASE);
-        return open_with_token(&c);
+        return open_it(&c);
 }

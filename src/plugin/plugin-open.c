@@ -1,5 +1,6 @@
-/* `open` and `open_pin`: wait for an enrolled token, derive the keyslot passphrase through
- * src/vault, and answer in libcryptsetup's errno contract (plugin.h). */
+/* `open` and `open_pin`: a thin shim over the unlock chain (vault_token_passphrase: one header
+ * read, the wait, the derivation and the PIN check), answering in libcryptsetup's errno
+ * contract (plugin.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <libcryptsetup.h>
@@ -8,14 +9,21 @@
 
 #include "plugin/plugin.h"
 #include "shared/secmem.h"
-#include "vault/token-json.h"
 #include "vault/vault.h"
 
 struct prompt_ctx {
         struct crypt_device *cd;
         struct ykp_wait *wait;
-        unsigned timeout_s;
+        unsigned configured_s; /* YKUNLOCK_TOKEN_TIMEOUT */
+        unsigned timeout_s;    /* what is left of the process's deadline */
 };
+
+/* The process's deadline starts when the first token really waits (not for a missing PIN). */
+static unsigned wait_left(void *userdata) {
+        struct prompt_ctx *p = userdata;
+        p->timeout_s = ykp_wait_remaining_s(p->wait, p->configured_s);
+        return p->timeout_s;
+}
 
 static void say_touch(void *userdata) {
         struct prompt_ctx *p = userdata;
@@ -65,56 +73,30 @@ static int map_error(struct crypt_device *cd, int token, int r) {
         }
 }
 
-static int token_info(struct crypt_device *cd, int token, struct yk_token_info *ret) {
-        const char *json = NULL;
-        if (crypt_token_json_get(cd, token, &json) < 0 || !json)
-                return -ENOENT;
-        return token_json_parse(json, strlen(json), ret);
-}
-
-/* libcryptsetup cannot tell a wrong PIN from a wrong token: try the keyslot here (a second
- * KDF run with the right PIN) so that a wrong PIN is -ENOANO and is asked for again. */
-static int check_pin(struct crypt_device *cd, int keyslot, const struct secret *pass) {
-        int r = crypt_activate_by_passphrase(cd, NULL, keyslot, (const char *) pass->data, pass->len, 0);
-        if (r >= 0)
-                return 0;
-        return r == -EPERM ? -ENOANO : -ENOENT;
-}
-
 int ykp_open(struct crypt_device *cd, int token, const char *pin, size_t pin_size,
              const struct yk_backend *const *backends, struct ykp_wait *w, unsigned timeout_s,
              char **ret_buffer, size_t *ret_len) {
         if (!cd || !backends || !w || !ret_buffer || !ret_len)
                 return -ENOENT;
-        struct yk_token_info info;
-        int r = token_info(cd, token, &info);
-        if (r < 0 || info.keyslot < 0)
-                return -ENOENT; /* malformed, pending, or not ours */
-        if (info.pin && (!pin || pin_size == 0 || pin_size > YK_PIN_MAX))
-                return -ENOANO;
-
+        /* An empty or oversized PIN is no PIN: a token enrolled with one answers -ENOANO. */
+        bool have_pin = pin && pin_size > 0 && pin_size <= YK_PIN_MAX;
         _cleanup_(secret_clearp) struct secret pin_s = {};
-        if (info.pin) {
+        if (have_pin) {
                 if (secret_new(pin_size, &pin_s) < 0)
                         return -ENOENT;
                 memcpy(pin_s.data, pin, pin_size);
         }
-        unsigned wait_s = ykp_wait_remaining_s(w, timeout_s);
-        struct prompt_ctx p = { .cd = cd, .wait = w, .timeout_s = wait_s };
+        struct prompt_ctx p = { .cd = cd, .wait = w, .configured_s = timeout_s };
+        struct vault_timeout wait = { .seconds = wait_left, .userdata = &p };
         struct yk_prompt touch = { .touch = say_touch, .userdata = &p };
         struct vault_insert_prompt insert = { .insert = say_insert, .userdata = &p };
-        /* A key never tells whether its slot needs a touch: the token recorded it. */
-        struct vault_tokens_ctx ctx = { .backends = backends, .touch = info.touch ? &touch : NULL, .insert = &insert };
+        /* The touch prompt is used for tokens enrolled with touch only (the chain decides). */
+        struct vault_tokens_ctx ctx = { .backends = backends, .touch = &touch, .insert = &insert };
 
-        r = vault_token_wait(cd, &ctx, wait_s);
-        if (r < 0)
-                return map_error(cd, token, r);
         _cleanup_(secret_clearp) struct secret pass = {};
-        r = vault_token_passphrase(cd, token, &ctx, info.pin ? &pin_s : NULL, &pass);
+        int r = vault_token_passphrase(cd, token, &ctx, &wait, have_pin ? &pin_s : NULL, &pass);
         if (r < 0)
                 return map_error(cd, token, r);
-        if (info.pin && (r = check_pin(cd, info.keyslot, &pass)) < 0)
-                return r;
         struct secret out = TAKE_STRUCT(pass);
         *ret_buffer = (char *) out.data;
         *ret_len = out.len;

@@ -85,21 +85,35 @@ static int replace_old(struct crypt_device *cd, const struct vault_header *h, co
         return 0;
 }
 
-int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
-                 const struct vault_auth *auth, const struct vault_enroll_params *p,
-                 struct vault_enroll_result *ret) {
-        if (!loc || !ctx || !auth || !p || !ret)
+/* The volume key, through the unlock chain: `auth` given, or a present enrolled token, or
+ * what ctx->ask gets typed. */
+static int authorise(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
+                     struct secret *ret_vk) {
+        struct vault_unlock_req req = {
+                .use = VAULT_USE_VOLUME_KEY,
+                .pin = auth && auth->kind == VAULT_AUTH_TOKEN ? auth->pin : NULL,
+                .auth = auth,
+                .only_token_id = -1,
+        };
+        _cleanup_(vault_unlocked_clear) struct vault_unlocked u = {};
+        int r = vault_unlock(v->cd, &v->h, ctx, &req, &u);
+        if (r < 0)
+                return r;
+        *ret_vk = TAKE_STRUCT(u.volume_key);
+        return 0;
+}
+
+int vault_enroll_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
+                        const struct vault_enroll_params *p, struct vault_enroll_result *ret) {
+        if (!v || !ctx || !p || !ret)
                 return -EINVAL;
         int r = check_params(p);
         if (r < 0)
                 return r;
-        _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        struct vault_header h;
-        r = vault_load_header(loc, &cd, &h);
-        if (r < 0)
-                return r;
+        struct crypt_device *cd = v->cd;
+        const struct vault_header *h = &v->h;
 
-        int existing = enrolled_token_of(&h, p->token);
+        int existing = enrolled_token_of(h, p->token);
         if (existing >= 0 && !p->replace) {
                 *ret = (struct vault_enroll_result) { .token_id = -1, .keyslot = -1, .existing_token_id = existing };
                 return -EEXIST;
@@ -110,14 +124,17 @@ int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx
 
         /* Everything that asks a person or a token comes before the first write. */
         _cleanup_(secret_clearp) struct secret vk = {}, response = {}, passphrase = {};
-        r = vault_unlock_volume_key(cd, &h, ctx, auth, &vk, NULL, NULL);
+        r = authorise(v, ctx, auth, &vk);
         if (r < 0)
                 return r;
         struct yk_token_info info;
         r = new_token_info(p, &info);
         if (r < 0)
                 return r;
-        r = vault_token_response(ctx, p->token, p->slot, info.challenge, info.challenge_len, &response);
+        struct vault_tokens_ctx new_ctx = *ctx;
+        if (!p->touch)
+                new_ctx.touch = NULL;
+        r = vault_token_response(&new_ctx, p->token, p->slot, info.challenge, info.challenge_len, &response);
         if (r < 0)
                 return r;
         r = vault_derive(cd, &info, &response, p->pin, &passphrase);
@@ -127,17 +144,29 @@ int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx
         if (r < 0)
                 return r;
 
-        remove_stale_pending(cd, &h);
+        remove_stale_pending(cd, h);
         struct vault_enroll_result res = { .existing_token_id = existing };
         r = vault_txn_bind_new(cd, &info, &vk, &passphrase, &res.token_id, &res.keyslot);
         if (r < 0)
                 return r;
         if (existing >= 0) {
                 /* The new token works already; the old ones go. A crash here leaves both. */
-                r = replace_old(cd, &h, p->token, res.token_id, &res.replaced);
+                r = replace_old(cd, h, p->token, res.token_id, &res.replaced);
                 if (r < 0)
                         return r;
         }
         *ret = res;
         return 0;
+}
+
+int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
+                 const struct vault_auth *auth, const struct vault_enroll_params *p,
+                 struct vault_enroll_result *ret) {
+        if (!loc || !ctx || !auth || !p || !ret)
+                return -EINVAL;
+        _cleanup_(vault_unrefp) struct vault *v = NULL;
+        int r = vault_load_vault(loc, &v);
+        if (r < 0)
+                return r;
+        return vault_enroll_loaded(v, ctx, auth, p, ret);
 }

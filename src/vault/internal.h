@@ -76,10 +76,63 @@ int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, cons
 int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_header *h, unsigned timeout_s,
                        struct yk_token *ret_token, int *ret_matches, size_t *ret_n_matches);
 
-/* volume-key.c: authorisation. */
-int vault_unlock_volume_key(struct crypt_device *cd, const struct vault_header *h, const struct vault_tokens_ctx *ctx,
-                            const struct vault_auth *auth, struct secret *ret_vk, int *ret_keyslot,
-                            unsigned *ret_attempts);
+/* vault.c: a loaded vault (vault.h). */
+struct vault {
+        struct crypt_device *cd;
+        struct vault_header h;
+        bool detached;
+};
+
+/* unlock.c: the unlock chain (vault.h, struct vault_ask). The method files (unlock-token.c,
+ * unlock-secret.c) never prompt; they call ctx->ask. */
+enum vault_use {
+        VAULT_USE_CHECK,      /* the passphrase opens the keyslot: no mapping, no volume key */
+        VAULT_USE_ACTIVATE,   /* activate req->name (NULL: check, as cryptsetup --test-passphrase) */
+        VAULT_USE_VOLUME_KEY, /* get the volume key (to add a keyslot) */
+        VAULT_USE_DERIVE,     /* only derive a token's passphrase: the host (libcryptsetup) tries it */
+};
+
+struct vault_unlock_req {
+        enum vault_use use;
+        const char *name;              /* ACTIVATE */
+        uint32_t flags;                /* ACTIVATE: CRYPT_ACTIVATE_* */
+        unsigned timeout_s;            /* wait for an enrolled token */
+        const struct secret *pin;      /* given; NULL: ctx->ask->pin */
+        const struct vault_auth *auth; /* a given secret; NULL (or kind TOKEN): the chain */
+        int only_token_id;             /* the plugin's one token; -1: any */
+        bool no_fallback;              /* a token only: ctx->ask->secret is not used */
+};
+
+struct vault_unlocked {
+        enum vault_auth_kind kind;
+        int token_id; /* -1 by a secret */
+        int keyslot;
+        struct yk_token_info token; /* kind TOKEN */
+        unsigned attempts;          /* KDF runs */
+        struct secret passphrase;   /* the keyslot passphrase that opened it */
+        struct secret volume_key;   /* VAULT_USE_VOLUME_KEY */
+};
+void vault_unlocked_clear(struct vault_unlocked *u);
+
+int vault_unlock(struct crypt_device *cd, const struct vault_header *h, const struct vault_tokens_ctx *ctx,
+                 const struct vault_unlock_req *req, struct vault_unlocked *ret);
+/* Uses `pass` on `keyslot` as req->use says: 0, -EPERM (it does not open it), or another error.
+ * Counts the attempt; VOLUME_KEY fills out->volume_key. */
+int vault_unlock_try(struct crypt_device *cd, const struct vault_unlock_req *req, int keyslot,
+                     const struct secret *pass, struct vault_unlocked *out);
+unsigned vault_ask_tries(const struct vault_tokens_ctx *ctx);
+
+/* unlock-token.c: a present enrolled token. -ENODEV when none came, -ENOANO when its PIN is
+ * needed and cannot be asked (or was wrong `tries` times). */
+int vault_unlock_by_token(struct crypt_device *cd, const struct vault_header *h, const struct vault_tokens_ctx *ctx,
+                          const struct vault_unlock_req *req, struct vault_unlocked *out);
+/* unlock-secret.c: the recovery key (32 raw bytes) or a passphrase, on the keyslots that may
+ * hold it (the recovery marker's first; never a keyslot bound to a YubiKey or pending). */
+int vault_unlock_by_secret(struct crypt_device *cd, const struct vault_header *h, const struct vault_unlock_req *req,
+                           enum vault_auth_kind kind, const struct secret *secret, struct vault_unlocked *out);
+/* A typed text: the recovery key when it decodes as one, else a passphrase. */
+int vault_unlock_by_typed(struct crypt_device *cd, const struct vault_header *h, const struct vault_unlock_req *req,
+                          const struct secret *text, struct vault_unlocked *out);
 
 /* txn.c: header transactions. */
 int vault_txn_bind_new(struct crypt_device *cd, const struct yk_token_info *tmpl, const struct secret *vk,

@@ -81,6 +81,25 @@ static bool tokenless_entry(const struct vault_header *h, int id, struct vault_e
         return false;
 }
 
+static int info_of(const struct vault_header *h, bool detached, struct vault_info *ret) {
+        struct vault_entry *entries = calloc(2 * YK_LUKS2_KEYSLOTS, sizeof(*entries));
+        if (!entries)
+                return -ENOMEM;
+        size_t n = 0;
+        for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
+                if (h->keyslot_active[k])
+                        entries[n++] = keyslot_entry(h, k);
+        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++)
+                if (tokenless_entry(h, id, &entries[n]))
+                        n++;
+
+        struct vault_info info = { .detached_header = detached, .entries = entries, .n_entries = n };
+        snprintf(info.uuid, sizeof(info.uuid), "%s", h->uuid);
+        snprintf(info.label, sizeof(info.label), "%s", h->label);
+        *ret = info;
+        return 0;
+}
+
 int vault_list(const struct vault_location *loc, struct vault_info *ret) {
         if (!loc || !ret)
                 return -EINVAL;
@@ -89,23 +108,13 @@ int vault_list(const struct vault_location *loc, struct vault_info *ret) {
         int r = vault_load_header(loc, &cd, &h);
         if (r < 0)
                 return r;
+        return info_of(&h, loc->header != NULL, ret);
+}
 
-        struct vault_entry *entries = calloc(2 * YK_LUKS2_KEYSLOTS, sizeof(*entries));
-        if (!entries)
-                return -ENOMEM;
-        size_t n = 0;
-        for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
-                if (h.keyslot_active[k])
-                        entries[n++] = keyslot_entry(&h, k);
-        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++)
-                if (tokenless_entry(&h, id, &entries[n]))
-                        n++;
-
-        struct vault_info info = { .detached_header = loc->header != NULL, .entries = entries, .n_entries = n };
-        snprintf(info.uuid, sizeof(info.uuid), "%s", h.uuid);
-        snprintf(info.label, sizeof(info.label), "%s", h.label);
-        *ret = info;
-        return 0;
+int vault_get_info(const struct vault *v, struct vault_info *ret) {
+        if (!v || !ret)
+                return -EINVAL;
+        return info_of(&v->h, v->detached, ret);
 }
 
 void vault_info_free(struct vault_info *info) {

@@ -1,5 +1,5 @@
 /* What the libcryptsetup token plugin needs: validate a token's JSON against its header, and
- * derive one token's keyslot passphrase with a present key (libcryptsetup tries the keyslot). */
+ * the keyslot passphrase of one token through the unlock chain (one header read). */
 #include <errno.h>
 #include <string.h>
 
@@ -21,7 +21,7 @@ int vault_token_validate(struct crypt_device *cd, const char *json) {
 }
 
 int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct vault_tokens_ctx *ctx,
-                           const struct secret *pin, struct secret *ret) {
+                           const struct vault_timeout *timeout, const struct secret *pin, struct secret *ret) {
         if (!cd || !ctx || !ret || token_id < 0 || token_id >= YK_LUKS2_KEYSLOTS)
                 return -EINVAL;
         /* No vault_quiet_libcryptsetup() here: inside cryptsetup or systemd-cryptsetup the log
@@ -35,36 +35,21 @@ int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct v
                 return -ENOENT;
         if (t->info.pin && !pin)
                 return -ENOANO;
-
-        /* Only this token: find its key among the present ones. */
-        struct vault_header only = h;
-        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++)
-                if (id != token_id)
-                        only.tokens[id].kind = VT_NONE;
-        struct yk_token present;
-        int matches[YK_LUKS2_KEYSLOTS];
-        size_t n = 0;
-        r = vault_find_present(ctx, &only, /* timeout_s= */ 0, &present, matches, &n);
-        if (r == -ENODEV)
-                return -EAGAIN;
+        /* Without a PIN the host tries the keyslot; with one, it is tried here, because
+         * libcryptsetup cannot tell a wrong PIN from a wrong token. */
+        struct vault_unlock_req req = {
+                .use = t->info.pin ? VAULT_USE_CHECK : VAULT_USE_DERIVE,
+                .timeout_s = timeout && timeout->seconds ? timeout->seconds(timeout->userdata) : 0,
+                .pin = pin,
+                .only_token_id = token_id,
+                .no_fallback = true,
+        };
+        struct vault_tokens_ctx no_asking = *ctx;
+        no_asking.ask = NULL; /* the host asks for the PIN, and only the host */
+        _cleanup_(vault_unlocked_clear) struct vault_unlocked u = {};
+        r = vault_unlock(cd, &h, &no_asking, &req, &u);
         if (r < 0)
                 return r;
-        _cleanup_(secret_clearp) struct secret response = {};
-        r = vault_token_response(ctx, &present, t->info.slot, t->info.challenge, t->info.challenge_len, &response);
-        if (r < 0)
-                return r;
-        return vault_derive(cd, &t->info, &response, pin, ret);
-}
-
-int vault_token_wait(struct crypt_device *cd, const struct vault_tokens_ctx *ctx, unsigned timeout_s) {
-        if (!cd || !ctx)
-                return -EINVAL;
-        struct vault_header h;
-        int r = vault_header_read(cd, &h);
-        if (r < 0)
-                return r;
-        struct yk_token present;
-        int matches[YK_LUKS2_KEYSLOTS];
-        size_t n = 0;
-        return vault_find_present(ctx, &h, timeout_s, &present, matches, &n);
+        *ret = TAKE_STRUCT(u.passphrase);
+        return 0;
 }

@@ -68,13 +68,45 @@ struct vault_insert_prompt {
         void *userdata;
 };
 
+/* What the unlock chain may ask a person for. The chain (vault_open, vault_enroll, the plugin,
+ * vault_boot_passphrase) never prompts by itself: each entry point says how to ask, or leaves
+ * a callback NULL, and then the chain returns the error that would have asked (-ENOANO for a
+ * PIN, -ENODEV / -EHOSTDOWN when no enrolled token came). The chain owns the retry rules: a
+ * wrong PIN, recovery key or passphrase is asked again, up to `tries` asks of each (like
+ * cryptsetup's --tries). A callback returns 0 with *ret filled, or a negative errno that ends
+ * the chain with that error (-ECANCELED: the person gave up). `attempt` is 0 for the first ask
+ * and counts the wrong answers before this one. */
+struct vault_ask {
+        /* The PIN of `enrolled`, the enrolled token whose key is present. */
+        int (*pin)(void *userdata, const struct yk_token_info *enrolled, unsigned attempt, struct secret *ret);
+        /* The recovery key (base64 as create printed it; surrounding whitespace is ignored) or a
+         * passphrase (raw bytes), typed. `why`: -ENODEV no enrolled token came, -EHOSTDOWN no
+         * PC/SC service, -EBADMSG the ykunlock tokens are malformed. */
+        int (*secret)(void *userdata, const char *label, int why, unsigned attempt, struct secret *ret);
+        unsigned tries; /* asks of each kind; 0: VAULT_DEFAULT_TRIES */
+        void *userdata;
+};
+#define VAULT_DEFAULT_TRIES 3
+
 /* How to reach the YubiKeys, and how to ask a person to act. */
 struct vault_tokens_ctx {
         const struct yk_backend *const *backends; /* NULL-terminated; tests pass emu_backend */
         struct yk_token_filter filter;            /* --reader, --serial */
-        const struct yk_prompt *touch;            /* may be NULL */
+        const struct yk_prompt *touch;            /* may be NULL; used for tokens enrolled with touch */
         const struct vault_insert_prompt *insert; /* may be NULL */
+        const struct vault_ask *ask;              /* may be NULL: nothing is asked */
 };
+
+/* A vault whose header is loaded: a command loads it once (vault_load_vault) and passes it to
+ * vault_get_info, vault_open_loaded, vault_enroll_loaded. The functions that take a
+ * vault_location load it themselves. */
+struct vault;
+int vault_load_vault(const struct vault_location *loc, struct vault **ret);
+void vault_unref(struct vault *v);
+static inline void vault_unrefp(struct vault **v) {
+        if (*v)
+                vault_unref(*v);
+}
 
 /* libcryptsetup's messages, for --verbose (by default they are dropped: lower layers never
  * print). The hook is process-wide. */
@@ -156,6 +188,10 @@ struct vault_enroll_result {
 int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
                  const struct vault_auth *auth, const struct vault_enroll_params *p,
                  struct vault_enroll_result *ret);
+/* vault_enroll() on a loaded vault. `auth` NULL or VAULT_AUTH_TOKEN: the unlock chain (a
+ * present enrolled token, its PIN from auth->pin or ctx->ask, else ctx->ask->secret). */
+int vault_enroll_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
+                        const struct vault_enroll_params *p, struct vault_enroll_result *ret);
 
 /* ---- open and close ---------------------------------------------------------------------- */
 
@@ -163,12 +199,16 @@ struct vault_open_params {
         const char *name;         /* device-mapper name; NULL: only check (--test) */
         bool readonly;
         unsigned timeout_s;       /* wait this long for an enrolled token; 0: don't wait */
-        const struct secret *pin; /* for a token enrolled with a PIN, else NULL */
+        const struct secret *pin; /* for a token enrolled with a PIN, else NULL (ctx->ask->pin) */
+        /* A secret given up front (--recovery-key-file, --passphrase-file): no token is looked
+         * for and nothing is asked. NULL: the chain. */
+        const struct vault_auth *auth;
 };
 
 struct vault_open_result {
         int token_id;          /* -1 when opened by a recovery key or passphrase */
         int keyslot;
+        enum vault_auth_kind kind; /* what opened it (a typed secret: what it turned out to be) */
         bool serial_known;
         uint32_t serial;
         unsigned keyslot_attempts; /* passphrase checks run (KDF runs): 1 with a token */
@@ -183,6 +223,21 @@ struct vault_open_result {
  * tokens are malformed gives -EBADMSG. */
 int vault_open(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
                const struct vault_open_params *p, struct vault_open_result *ret);
+
+/* vault_open() on a loaded vault. When no enrolled token comes (or the tokens are malformed)
+ * and ctx->ask->secret is set, the typed text is tried as the recovery key (base64, whitespace
+ * around it stripped) and then as a passphrase; a wrong one is asked again. -EPERM when none
+ * opened it. ctx->ask->pin is asked for a token enrolled with a PIN when p->pin is NULL. */
+int vault_open_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_open_params *p,
+                      struct vault_open_result *ret);
+
+/* The keyslot passphrase of a present enrolled token, derived and checked against its keyslot
+ * (no mapping, no volume key): what a boot script hands to cryptsetup. The same chain as
+ * vault_open for the token (wait up to timeout_s, the PIN given or asked, retries); no
+ * recovery key or passphrase fallback (the caller's own prompt does that). *ret_keyslot (may
+ * be NULL) gets the keyslot it opens. */
+int vault_boot_passphrase(struct vault *v, const struct vault_tokens_ctx *ctx, unsigned timeout_s,
+                          const struct secret *pin, struct secret *ret, int *ret_keyslot);
 
 /* Opens with the recovery key (tries the keyslot its marker names, else every keyslot not
  * bound to a YubiKey) or a passphrase (every keyslot not bound to a YubiKey). */
@@ -227,6 +282,11 @@ struct vault_info {
 };
 
 int vault_list(const struct vault_location *loc, struct vault_info *ret);
+/* vault_list() of a loaded vault. */
+int vault_get_info(const struct vault *v, struct vault_info *ret);
+/* The recovery key as typed: base64 of 32 bytes, with whitespace around it ignored. false when
+ * the text is not one (then it may be a passphrase). */
+bool vault_recovery_key_decode(const struct secret *text, struct secret *ret);
 void vault_info_free(struct vault_info *info);
 
 /* ---- unenroll ---------------------------------------------------------------------------- */
@@ -245,19 +305,25 @@ struct crypt_device;
  * -EBADMSG otherwise (-EMEDIUMTYPE for another type). */
 int vault_token_validate(struct crypt_device *cd, const char *json);
 
-/* `open` / `open_pin`: the keyslot passphrase of token `token_id` of the loaded header `cd`,
- * derived with a present token of its serial (no waiting). -EAGAIN when no such token is
- * present (libcryptsetup's "not present"), -ENOANO when the token needs a PIN and none was
- * given, -ENOENT for a pending or malformed token, token errors as they come. */
-int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct vault_tokens_ctx *ctx,
-                           const struct secret *pin, struct secret *ret);
+/* How long to wait, asked only when a wait is about to start (the plugin shares one deadline
+ * among all its tokens and starts it only then). NULL: don't wait. */
+struct vault_timeout {
+        unsigned (*seconds)(void *userdata);
+        void *userdata;
+};
 
-/* Waits up to timeout_s for a present token whose serial matches any bound ykunlock token of
- * the loaded header `cd` (ctx->insert is called once when the wait starts). 0 when one is
- * present; -ENODEV (or -EHOSTDOWN: no PC/SC service) when none came; other errors as they
- * come. The plugin waits here before asking vault_token_passphrase() for one token, so that a
- * present backup key is used at once while an absent primary is not waited for. */
-int vault_token_wait(struct crypt_device *cd, const struct vault_tokens_ctx *ctx, unsigned timeout_s);
+/* `open` / `open_pin`: the keyslot passphrase of token `token_id` of the loaded header `cd`,
+ * with one read of the header. Waits up to timeout_s for a present key whose serial matches
+ * any bound ykunlock token of `cd` (timeout->seconds() is asked then, and ctx->insert is called
+ * once when the wait starts), so that
+ * a present backup key is used at once while an absent primary is not waited for; then
+ * derives with token_id's key if that is the one present. A token enrolled with a PIN gets
+ * -ENOANO at once without `pin`, and its passphrase is checked against the keyslot so that a
+ * wrong PIN is -ENOANO too (libcryptsetup cannot tell it from a wrong token). -EAGAIN when
+ * token_id's key is not present, -ENOENT for a pending or malformed token, -ENODEV (or
+ * -EHOSTDOWN: no PC/SC service) when no enrolled key came, token errors as they come. */
+int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct vault_tokens_ctx *ctx,
+                           const struct vault_timeout *timeout, const struct secret *pin, struct secret *ret);
 
 /* Removes tokens with their keyslots, crash-safely. -ENOENT when nothing matches, -EMLINK when
  * no way in would be left (recovery, passphrase and token keyslots count; pending ones not),

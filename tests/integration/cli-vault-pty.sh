@@ -51,11 +51,22 @@ pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
      expect eof; catch wait r; exit [lindex $r 3]'
 expect_rc 0 "open asks for the PIN"
 printf '%s' "$OUT" | grep -q 'v.img opens with token 1001' && pass "opened with the typed PIN" || fail "open: $OUT"
+# a wrong PIN is asked again (the chain's retry rule, like cryptsetup --tries), with one touch
 pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
      expect "Enter token PIN: " { send "0000\r" } timeout { exit 90 }
+     expect "Wrong PIN for the token enrolled in v.img; try again." {} timeout { exit 91 }
+     expect "Enter token PIN: " { send "1357\r" } timeout { exit 92 }
      expect eof; catch wait r; exit [lindex $r 3]'
-expect_rc 2 "a wrong PIN typed"
+expect_rc 0 "a wrong PIN, then the right one"
+printf '%s' "$OUT" | grep -q 'v.img opens with token 1001' && pass "opened at the second PIN" || fail "open: $OUT"
+pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
+     expect "Enter token PIN: " { send "0000\r" } timeout { exit 90 }
+     expect "Enter token PIN: " { send "0001\r" } timeout { exit 91 }
+     expect "Enter token PIN: " { send "0002\r" } timeout { exit 92 }
+     expect eof; catch wait r; exit [lindex $r 3]'
+expect_rc 2 "a wrong PIN typed three times"
 printf '%s' "$OUT" | grep -q 'ykunlock: wrong PIN for the token enrolled in v.img' && pass "wrong PIN typed: message" || fail "$OUT"
+[ "$(printf '%s' "$OUT" | grep -c 'Enter token PIN: ')" = 3 ] && pass "the PIN was asked 3 times, no more" || fail "$OUT"
 
 # ---- no token: open asks for the recovery key at a terminal ----
 world_stop_token a
@@ -64,19 +75,35 @@ pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
      expect eof; catch wait r; exit [lindex $r 3]'
 expect_rc 0 "the recovery key typed when no token comes"
 printf '%s' "$OUT" | grep -q 'v.img opens with keyslot 0' && pass "opened with the typed recovery key" || fail "$OUT"
+# whitespace around a typed recovery key is not part of it
+pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
+     expect "Enter the recovery key or a passphrase of v.img: " { send "  [exec cat $env(IMAGE).key] \t \r" } timeout { exit 90 }
+     expect eof; catch wait r; exit [lindex $r 3]'
+expect_rc 0 "the recovery key typed with spaces around it"
+printf '%s' "$OUT" | grep -q 'v.img opens with keyslot 0' && pass "opened with the key and its spaces" || fail "$OUT"
+# a wrong one is asked again, up to 3 times
 pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
      expect "Enter the recovery key or a passphrase of v.img: " { send "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\r" } timeout { exit 90 }
+     expect "try again." {} timeout { exit 91 }
+     expect "Enter the recovery key or a passphrase of v.img: " { send "[exec cat $env(IMAGE).key] \r" } timeout { exit 92 }
      expect eof; catch wait r; exit [lindex $r 3]'
-expect_rc 2 "a wrong recovery key typed"
-printf '%s' "$OUT" | grep -q 'ykunlock: the passphrase does not open v.img' && pass "wrong key typed: message" || fail "$OUT"
+expect_rc 0 "a wrong recovery key, then the right one"
+pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
+     expect "Enter the recovery key or a passphrase of v.img: " { send "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\r" } timeout { exit 90 }
+     expect "Enter the recovery key or a passphrase of v.img: " { send "not it\r" } timeout { exit 91 }
+     expect "Enter the recovery key or a passphrase of v.img: " { send "nor this\r" } timeout { exit 92 }
+     expect eof; catch wait r; exit [lindex $r 3]'
+expect_rc 2 "a wrong recovery key typed three times"
+printf '%s' "$OUT" | grep -q 'ykunlock: what was typed is neither the recovery key nor a passphrase of v.img (asked 3 times)' && pass "wrong key typed: message" || fail "$OUT"
 
 # ---- enroll with no enrolled token present asks for the recovery key ----
 plug b 35963 2002
 program 35963 "$SECRET_B"
 pty 'spawn $env(YKUNLOCK) enroll $env(IMAGE)
-     expect "Enter the recovery key or a passphrase of v.img: " { send "[exec cat $env(IMAGE).key]\r" } timeout { exit 90 }
+     expect "Enter the recovery key or a passphrase of v.img: " { send "wrong\r" } timeout { exit 90 }
+     expect "Enter the recovery key or a passphrase of v.img: " { send "[exec cat $env(IMAGE).key] \r" } timeout { exit 91 }
      expect eof; catch wait r; exit [lindex $r 3]'
-expect_rc 0 "enroll asks for the recovery key"
+expect_rc 0 "enroll asks for the recovery key (again after a wrong one; a trailing space is fine)"
 printf '%s' "$OUT" | grep -q 'enrolled token 2002 (slot 2) in v.img' && pass "enrolled after the typed key" || fail "$OUT"
 
 # ---- the progress bar of --fill on a terminal ----

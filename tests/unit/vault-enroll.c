@@ -567,19 +567,19 @@ static void test_plugin_api(void **state) {
         assert_int_equal(vault_token_validate(cd, "{\"type\":\"ykunlock\",\"keyslots\":[\"1\"]}"), -EBADMSG);
 
         struct secret pass = {};
-        assert_int_equal(vault_token_passphrase(cd, 1, &f->ctx, NULL, &pass), 0);
+        assert_int_equal(vault_token_passphrase(cd, 1, &f->ctx, /* timeout= */ NULL, NULL, &pass), 0);
         assert_int_equal(crypt_activate_by_passphrase(cd, NULL, 1, (const char *) pass.data, pass.len, 0), 1);
         secret_clear(&pass);
         /* token 2 is card B's, which is not present; and it needs a PIN */
-        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, &pin, &pass), -EAGAIN);
+        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, /* timeout= */ NULL, &pin, &pass), -EAGAIN);
         vf_insert(f, 1);
-        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, NULL, &pass), -ENOANO);
-        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, &pin, &pass), 0);
+        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, /* timeout= */ NULL, NULL, &pass), -ENOANO);
+        assert_int_equal(vault_token_passphrase(cd, 2, &f->ctx, /* timeout= */ NULL, &pin, &pass), 0);
         assert_int_equal(crypt_activate_by_passphrase(cd, NULL, 2, (const char *) pass.data, pass.len, 0), 2);
         secret_clear(&pass);
         /* the recovery marker and an empty id are no ykunlock tokens */
-        assert_int_equal(vault_token_passphrase(cd, 0, &f->ctx, NULL, &pass), -ENOENT);
-        assert_int_equal(vault_token_passphrase(cd, 5, &f->ctx, NULL, &pass), -ENOENT);
+        assert_int_equal(vault_token_passphrase(cd, 0, &f->ctx, /* timeout= */ NULL, NULL, &pass), -ENOENT);
+        assert_int_equal(vault_token_passphrase(cd, 5, &f->ctx, /* timeout= */ NULL, NULL, &pass), -ENOENT);
         crypt_free(cd);
         secret_clear(&pin);
 }

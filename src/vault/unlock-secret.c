@@ -1,0 +1,82 @@
+/* The second method of the unlock chain: the recovery key or a passphrase, given or typed.
+ * Only keyslots that can hold such a secret are tried: not bound to a YubiKey, not pending;
+ * the recovery marker's keyslot first for the recovery key. */
+#include <ctype.h>
+#include <errno.h>
+
+#include "shared/base64.h"
+#include "vault/internal.h"
+
+#define RECOVERY_KEY_TEXT_LEN 44 /* base64_encoded_len(VAULT_RECOVERY_KEY_SIZE) */
+
+static size_t secret_keyslots(const struct vault_header *h, bool recovery, int *out) {
+        size_t n = 0;
+        for (int pass = recovery ? 0 : 1; pass < 2; pass++)
+                for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++) {
+                        if (!h->keyslot_active[k] || vault_header_keyslot_pending(h, k, NULL))
+                                continue;
+                        int id = vault_header_token_of_keyslot(h, k);
+                        enum vault_token_kind kind = id >= 0 ? h->tokens[id].kind : VT_NONE;
+                        if (pass == 0 ? kind == VT_RECOVERY : kind != VT_RECOVERY && kind != VT_YKUNLOCK)
+                                out[n++] = k;
+                }
+        return n;
+}
+
+int vault_unlock_by_secret(struct crypt_device *cd, const struct vault_header *h, const struct vault_unlock_req *req,
+                           enum vault_auth_kind kind, const struct secret *secret, struct vault_unlocked *out) {
+        if (!secret || !secret->data || kind == VAULT_AUTH_TOKEN)
+                return -EINVAL;
+        if (kind == VAULT_AUTH_RECOVERY_KEY && secret->len != VAULT_RECOVERY_KEY_SIZE)
+                return -EPERM;
+        int keyslots[YK_LUKS2_KEYSLOTS * 2];
+        size_t n = secret_keyslots(h, kind == VAULT_AUTH_RECOVERY_KEY, keyslots);
+        int r = -EPERM;
+        for (size_t i = 0; i < n; i++) {
+                r = vault_unlock_try(cd, req, keyslots[i], secret, out);
+                if (r == 0) {
+                        out->kind = kind;
+                        out->token_id = -1;
+                        out->keyslot = keyslots[i];
+                        return 0;
+                }
+                if (r != -EPERM)
+                        return r;
+        }
+        return r;
+}
+
+bool vault_recovery_key_decode(const struct secret *text, struct secret *ret) {
+        if (!text || !text->data || !ret)
+                return false;
+        const char *s = (const char *) text->data;
+        size_t start = 0, end = text->len;
+        while (start < end && isspace((unsigned char) s[start]))
+                start++;
+        while (end > start && isspace((unsigned char) s[end - 1]))
+                end--;
+        if (end - start != RECOVERY_KEY_TEXT_LEN)
+                return false;
+        _cleanup_(secret_clearp) struct secret key = {};
+        if (secret_new(VAULT_RECOVERY_KEY_SIZE, &key) < 0)
+                return false;
+        size_t n = 0;
+        if (base64_decode(s + start, end - start, key.data, key.len, &n) < 0 || n != VAULT_RECOVERY_KEY_SIZE)
+                return false;
+        *ret = TAKE_STRUCT(key);
+        return true;
+}
+
+int vault_unlock_by_typed(struct crypt_device *cd, const struct vault_header *h, const struct vault_unlock_req *req,
+                          const struct secret *text, struct vault_unlocked *out) {
+        _cleanup_(secret_clearp) struct secret key = {};
+        if (vault_recovery_key_decode(text, &key)) {
+                int r = vault_unlock_by_secret(cd, h, req, VAULT_AUTH_RECOVERY_KEY, &key, out);
+                if (r != -EPERM)
+                        return r;
+        }
+        /* Not the recovery key: maybe a passphrase (raw, as typed; it may even look like one). */
+        if (!text->data || text->len == 0)
+                return -EPERM;
+        return vault_unlock_by_secret(cd, h, req, VAULT_AUTH_PASSPHRASE, text, out);
+}

@@ -1,0 +1,228 @@
+/* The unlock chain (src/vault/unlock*.c) with emulated YubiKeys in process: the PIN and the
+ * typed secret come through the caller's callbacks (struct vault_ask), a wrong one is asked
+ * again up to `tries` times, a typed recovery key has the whitespace around it stripped, and
+ * vault_boot_passphrase returns a keyslot passphrase that opens its keyslot. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libcryptsetup.h>
+
+#include "shared/base64.h"
+#include "vault-fixture.h"
+
+static int setup(void **state) {
+        struct vf *f = vf_new();
+        vf_create(f, false);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        vf_free(*state);
+        return 0;
+}
+
+static void text_secret(const char *s, struct secret *ret) {
+        assert_int_equal(secret_new(strlen(s), ret), 0);
+        memcpy(ret->data, s, strlen(s));
+}
+
+/* Answers the chain's questions from a script of answers; counts them. */
+struct script {
+        const char *answers[6];
+        unsigned asked, touches;
+        unsigned last_attempt;
+};
+
+static int answer(struct script *s, unsigned attempt, struct secret *ret) {
+        assert_int_equal(attempt, s->asked); /* attempts count the wrong answers before */
+        const char *a = s->answers[s->asked++];
+        if (!a)
+                return -ECANCELED;
+        s->last_attempt = attempt;
+        text_secret(a, ret);
+        return 0;
+}
+
+static int ask_pin(void *userdata, const struct yk_token_info *enrolled, unsigned attempt, struct secret *ret) {
+        assert_true(enrolled->pin);
+        return answer(userdata, attempt, ret);
+}
+
+static int ask_secret(void *userdata, const char *label, int why, unsigned attempt, struct secret *ret) {
+        (void) label;
+        assert_int_equal(why, -ENODEV);
+        return answer(userdata, attempt, ret);
+}
+
+static void count_touch(void *userdata) {
+        ((struct script *) userdata)->touches++;
+}
+
+static void enroll_with_pin(struct vf *f) {
+        struct secret pin = {};
+        text_secret("1234", &pin);
+        assert_int_equal(vf_enroll(f, 0, &pin, false), 1);
+        secret_clear(&pin);
+}
+
+static void test_pin_asked_again(void **state) {
+        struct vf *f = *state;
+        enroll_with_pin(f);
+        struct script s = { .answers = { "0000", "1111", "1234" } };
+        struct vault_ask ask = { .pin = ask_pin, .userdata = &s };
+        f->ctx.ask = &ask;
+        struct vault_open_params p = {};
+        struct vault_open_result res;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), 0);
+        assert_int_equal(s.asked, 3);
+        assert_int_equal(res.kind, VAULT_AUTH_TOKEN);
+        assert_int_equal(res.keyslot, 1);
+        assert_int_equal(res.keyslot_attempts, 3);
+
+        /* three wrong ones: -ENOANO, and no fourth question */
+        struct script wrong = { .answers = { "0000", "1111", "2222", "1234" } };
+        ask.userdata = &wrong;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -ENOANO);
+        assert_int_equal(wrong.asked, 3);
+        /* tries = 1: asked once */
+        struct script once = { .answers = { "0000", "1234" } };
+        ask.userdata = &once;
+        ask.tries = 1;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -ENOANO);
+        assert_int_equal(once.asked, 1);
+        /* the person gives up: the callback's error ends the chain */
+        struct script none = { .answers = { NULL } };
+        ask.userdata = &none;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -ECANCELED);
+        f->ctx.ask = NULL;
+}
+
+/* A wrong PIN asked again does not ask the token again (one touch per open). */
+static void test_pin_one_touch(void **state) {
+        struct vf *f = *state;
+        struct secret pin = {};
+        text_secret("1234", &pin);
+        struct vault_enroll_params ep = { .token = NULL, .slot = 2, .touch = true, .pin = &pin,
+                                          .pbkdf = { .memory_kb = 32, .iter_time_ms = 1 } };
+        struct yk_token t = vf_token(f, 0);
+        ep.token = &t;
+        struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &f->recovery };
+        struct vault_enroll_result er;
+        assert_int_equal(vault_enroll(&f->loc, &f->ctx, &auth, &ep, &er), 0);
+        secret_clear(&pin);
+
+        struct script s = { .answers = { "0000", "1234" } };
+        struct yk_prompt touch = { .touch = count_touch, .userdata = &s };
+        struct vault_ask ask = { .pin = ask_pin, .userdata = &s };
+        f->ctx.ask = &ask;
+        f->ctx.touch = &touch;
+        struct vault_open_params p = {};
+        struct vault_open_result res;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), 0);
+        assert_int_equal(s.asked, 2);
+        assert_int_equal(s.touches, 1);
+        f->ctx.ask = NULL;
+        f->ctx.touch = NULL;
+}
+
+static void test_typed_recovery_key(void **state) {
+        struct vf *f = *state;
+        assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
+        vf_remove(f, 0);
+        char key[64], spaced[96];
+        base64_encode(f->recovery.data, f->recovery.len, key);
+        snprintf(spaced, sizeof(spaced), " \t%s \n", key);
+
+        struct script s = { .answers = { "not it", spaced } };
+        struct vault_ask ask = { .secret = ask_secret, .userdata = &s };
+        f->ctx.ask = &ask;
+        struct vault_open_params p = {};
+        struct vault_open_result res;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), 0);
+        assert_int_equal(s.asked, 2);
+        assert_int_equal(res.kind, VAULT_AUTH_RECOVERY_KEY);
+        assert_int_equal(res.keyslot, 0);
+        assert_int_equal(res.token_id, -1);
+
+        /* three wrong ones: -EPERM after three questions */
+        struct script wrong = { .answers = { "a", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "c", key } };
+        ask.userdata = &wrong;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -EPERM);
+        assert_int_equal(wrong.asked, 3);
+
+        /* without a secret callback nothing is asked: -ENODEV as before */
+        ask.secret = NULL;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -ENODEV);
+
+        /* enroll is authorised through the same chain */
+        ask.secret = ask_secret;
+        struct script e = { .answers = { spaced } };
+        ask.userdata = &e;
+        vf_insert(f, 1);
+        struct yk_token t = vf_token(f, 1);
+        struct vault_enroll_params ep = { .token = &t, .slot = 2 };
+        struct vault_auth by_token = { .kind = VAULT_AUTH_TOKEN };
+        struct vault_enroll_result er;
+        assert_int_equal(vault_enroll(&f->loc, &f->ctx, &by_token, &ep, &er), 0);
+        assert_int_equal(e.asked, 1);
+        f->ctx.ask = NULL;
+}
+
+static void test_recovery_key_decode(void **state) {
+        (void) state;
+        struct secret text = {}, key = {};
+        text_secret("  AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\r\n", &text);
+        assert_true(vault_recovery_key_decode(&text, &key));
+        assert_int_equal(key.len, 32);
+        assert_int_equal(key.data[31], 31);
+        secret_clear(&key);
+        secret_clear(&text);
+        text_secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd Hh8=", &text); /* inside: not stripped */
+        assert_false(vault_recovery_key_decode(&text, &key));
+        secret_clear(&text);
+        text_secret("   ", &text);
+        assert_false(vault_recovery_key_decode(&text, &key));
+        secret_clear(&text);
+}
+
+static void test_boot_passphrase(void **state) {
+        struct vf *f = *state;
+        enroll_with_pin(f);
+        _cleanup_(vault_unrefp) struct vault *v = NULL;
+        assert_int_equal(vault_load_vault(&f->loc, &v), 0);
+        struct secret pass = {};
+        int keyslot = -1;
+        assert_int_equal(vault_boot_passphrase(v, &f->ctx, 0, NULL, &pass, &keyslot), -ENOANO);
+        struct script s = { .answers = { "9", "1234" } };
+        struct vault_ask ask = { .pin = ask_pin, .secret = ask_secret, .userdata = &s };
+        f->ctx.ask = &ask;
+        assert_int_equal(vault_boot_passphrase(v, &f->ctx, 0, NULL, &pass, &keyslot), 0);
+        assert_int_equal(keyslot, 1);
+        assert_int_equal(vf_try_keyslot(f, 1, pass.data, pass.len), 1);
+        secret_clear(&pass);
+        /* no token: no fallback to a typed secret (the boot script's own prompt does that) */
+        vf_remove(f, 0);
+        struct script none = { .answers = { NULL } };
+        ask.userdata = &none;
+        assert_int_equal(vault_boot_passphrase(v, &f->ctx, 0, NULL, &pass, &keyslot), -ENODEV);
+        assert_int_equal(none.asked, 0);
+        assert_null(pass.data);
+        f->ctx.ask = NULL;
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_pin_asked_again, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pin_one_touch, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_typed_recovery_key, setup, teardown),
+                cmocka_unit_test(test_recovery_key_decode),
+                cmocka_unit_test_setup_teardown(test_boot_passphrase, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
