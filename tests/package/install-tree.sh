@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `cmake --install --prefix /usr` installs the same files as the package, so that other
+# distributions can package ykunlock from the install rules alone.
+#   install-tree.sh BUILD_DIR OUT_DIR      (BUILD_DIR: a configured and built tree)
+set -euo pipefail
+build=$1 out=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+deb=$(ls "$out"/ykunlock_*.deb)
+# Files and links of the package, without what only Debian adds (changelog, copyright, lintian overrides).
+dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { p = $6; sub(/^\./, "", p); print p }' |
+  grep -v -e '^/usr/share/doc/ykunlock/' -e '^/usr/share/lintian/overrides/ykunlock$' | sort >"$tmp/deb.list"
+
+DESTDIR=$tmp/root cmake --install "$build" --prefix /usr >"$tmp/install.log"
+(cd "$tmp/root" && find . ! -type d | sed 's/^\.//' | sort) >"$tmp/cmake.list"
+
+if ! diff -u --label package "$tmp/deb.list" --label "cmake --install" "$tmp/cmake.list"; then
+  echo "FAIL: the package and cmake --install --prefix /usr install different files" >&2
+  exit 1
+fi
+[ -s "$tmp/deb.list" ] || { echo "FAIL: empty file list" >&2; exit 1; }
+echo "PASS: the package and cmake --install install the same $(wc -l <"$tmp/deb.list") files"
