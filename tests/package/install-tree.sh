@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `cmake --install --prefix /usr` installs the same files as the package, so that other
-# distributions can package ykunlock from the install rules alone.
+# distributions can package ykunlock from the install rules alone; and the package carries the
+# program's version.
 #   install-tree.sh BUILD_DIR OUT_DIR      (BUILD_DIR: a configured and built tree)
 set -euo pipefail
 build=$1 out=$2
@@ -21,3 +22,12 @@ if ! diff -u --label package "$tmp/deb.list" --label "cmake --install" "$tmp/cma
 fi
 [ -s "$tmp/deb.list" ] || { echo "FAIL: empty file list" >&2; exit 1; }
 echo "PASS: the package and cmake --install install the same $(wc -l <"$tmp/deb.list") files"
+
+# debian/changelog names the version that project() in CMakeLists.txt gives the program.
+want=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
+got=$(dpkg-deb -f "$deb" Version)
+if [ "$got" != "$want" ]; then
+  echo "FAIL: the package is version $got (debian/changelog), the program $want (CMakeLists.txt)" >&2
+  exit 1
+fi
+echo "PASS: the package's version is the program's ($got)"
