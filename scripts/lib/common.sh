@@ -14,7 +14,7 @@ YK_BUILD_PACKAGES=(cmake make gcc pkg-config libpcsclite-dev libykpers-1-dev lib
 YK_RUNTIME_PACKAGES=(pcscd cryptsetup-bin e2fsprogs iproute2 util-linux openssl
   yubikey-manager python3 expect bc)
 YK_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
-YK_VM_PACKAGES=(qemu-system-x86 busybox-static cpio kmod zstd mmdebstrap) # the rest of the guest: apt-get download; the Debian root: mmdebstrap (tests/vm)
+YK_VM_PACKAGES=(qemu-system-x86 busybox-static cpio kmod zstd mmdebstrap dracut-core) # the rest of the guest: apt-get download; the Debian root: mmdebstrap; the boot tests: dracut (tests/vm)
 YK_PACKAGE_PACKAGES=(dpkg-dev debhelper lintian fakeroot) # debian/ and tests/package: dpkg-buildpackage -b, lintian
 YK_BENCH_PACKAGES=(time)      # bench/run, also --quick: /usr/bin/time for peak RSS
 YK_PLOT_PACKAGES=(gnuplot-nox) # bench/run without --quick: the plot in bench/REPORT.md
