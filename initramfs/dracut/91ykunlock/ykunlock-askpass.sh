@@ -64,7 +64,7 @@ worker() {
         local pid=$1 name=$2 source=$3 ask=$4 unit rc
         unit=$(unit_of "$pid")
         while [ -e "$ask" ] && kill -0 "$pid" 2>/dev/null; do
-                "$YKUNLOCK" open "$source" "$name" --timeout 5 </dev/null
+                "$YKUNLOCK" open "$source" "$name" --timeout 30 </dev/null
                 rc=$?
                 case $rc in
                 0)
@@ -82,21 +82,23 @@ worker() {
 
 mkdir -p "$STATE"
 while :; do
-        for cmd in /proc/[0-9]*/cmdline; do
-                pid=${cmd#/proc/}
-                pid=${pid%/cmdline}
+        for dir in /proc/[0-9]*; do
+                # Cheap first (no fork for the other processes): the command name, cut to 15.
+                read -r comm <"$dir/comm" 2>/dev/null || continue
+                [ "$comm" = systemd-cryptse ] || continue
+                pid=${dir#/proc/}
                 # systemd-cryptsetup attach NAME SOURCE [KEY [OPTIONS]]; a key file is not ours.
-                set -- $(tr '\0' ' ' <"$cmd" 2>/dev/null)
-                case ${1:-} in */systemd-cryptsetup | systemd-cryptsetup) ;; *) continue ;; esac
+                set -- $(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null)
                 [ "${2:-}" = attach ] && [ $# -ge 4 ] || continue
                 name=$3 source=$4
                 case ${5:--} in - | none) ;; *) continue ;; esac
                 [ -e "$STATE/$name.none" ] && continue
                 [ -e "$STATE/$name.tokens" ] || announce "$name" "$source"
                 [ -e "$STATE/$name.tokens" ] || continue
-                [ -e "$STATE/$name.worker.$pid" ] && continue
                 ask=$(ask_of "$pid") || continue
-                : >"$STATE/$name.worker.$pid"
+                # One worker per question (a wrong passphrase typed makes a new one).
+                [ -e "$STATE/worker.${ask##*/}" ] && continue
+                : >"$STATE/worker.${ask##*/}"
                 worker "$pid" "$name" "$source" "$ask" &
         done
         sleep 1
