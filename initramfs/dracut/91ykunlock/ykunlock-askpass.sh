@@ -84,7 +84,7 @@ mkdir -p "$STATE"
 while :; do
         for dir in /proc/[0-9]*; do
                 # Cheap first (no fork for the other processes): the command name, cut to 15.
-                read -r comm <"$dir/comm" 2>/dev/null || continue
+                { read -r comm <"$dir/comm"; } 2>/dev/null || continue
                 [ "$comm" = systemd-cryptse ] || continue
                 pid=${dir#/proc/}
                 # systemd-cryptsetup attach NAME SOURCE [KEY [OPTIONS]]; a key file is not ours.
