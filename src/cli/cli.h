@@ -61,3 +61,5 @@ int verb_unenroll(int argc, char **argv, struct cli_global *g);
 int verb_list(int argc, char **argv, struct cli_global *g);
 int verb_open(int argc, char **argv, struct cli_global *g);
 int verb_close(int argc, char **argv, struct cli_global *g);
+int verb_status(int argc, char **argv, struct cli_global *g);
+int verb_plug_event(int argc, char **argv, struct cli_global *g);

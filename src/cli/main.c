@@ -38,6 +38,12 @@ static const struct verb verbs[] = {
           "Open a vault with a present enrolled token (one keyslot tried), else the recovery key.",
           verb_open },
         { "close", "NAME [--unmount]", "Close an open vault (unmounting it first with --unmount).", verb_close },
+        { "status", "[--config FILE] [--json]",
+          "Show the vaults of /etc/ykunlock/vaults: open, suspended or closed, which token opens each.",
+          verb_status },
+        { "plug-event", "add|remove [--config FILE] [--wait S]",
+          "Open or lock the configured vaults when a token arrives or leaves (run by udev's units).",
+          verb_plug_event },
 };
 
 static void print_help(void) {
