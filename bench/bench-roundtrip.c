@@ -13,7 +13,7 @@
 #include "shared/hex.h"
 #include "shared/errors.h"
 
-static double now_ms(void) {
+static double clock_ms(void) /* fractions of a ms, unlike shared/deadline.h */ {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
@@ -29,7 +29,7 @@ static int one_roundtrip(const struct yk_backend *const *backends, const struct 
                          const struct challenge *challenge, uint8_t response[YK_HMAC_RESPONSE_SIZE]) {
         struct yk_conn *conn = NULL;
         struct yk_otp_status st;
-        int r = yk_token_open(backends, t, &conn, &st);
+        int r = yk_token_open(backends, t, /* dl= */ NULL, &conn, &st);
         if (r >= 0)
                 r = yk_otp_challenge_hmac(conn, &st, slot, challenge->data, challenge->len, NULL, response);
         yk_conn_close(conn);
@@ -67,20 +67,20 @@ int main(int argc, char **argv) {
         }
 
         const struct yk_backend *const *backends;
-        if (yk_backends_for("pcsc", &backends) < 0)
+        if (yk_token_backends("pcsc", &backends) < 0)
                 return 1;
         struct yk_token_filter filter = { .reader = reader };
         struct yk_token_list list = {};
-        int r = yk_tokens_discover(backends, &filter, &list);
+        int r = yk_tokens_discover(backends, &filter, /* dl= */ NULL, &list);
         if (r < 0 || list.n == 0 || list.items[0].error < 0) {
                 fprintf(stderr, "bench-roundtrip: no token (%s)\n", r < 0 ? strerror(-r) : "none found");
                 return 1;
         }
         for (int i = 0; i < runs; i++) {
                 uint8_t response[YK_HMAC_RESPONSE_SIZE];
-                double start = now_ms();
+                double start = clock_ms();
                 r = one_roundtrip(backends, &list.items[0], slot, &challenge, response);
-                double end = now_ms();
+                double end = clock_ms();
                 if (r < 0) {
                         fprintf(stderr, "bench-roundtrip: %s\n", strerror(-r));
                         return 1;

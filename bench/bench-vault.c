@@ -34,7 +34,7 @@ struct opts {
         unsigned count, runs;
 };
 
-static double now_ms(void) {
+static double clock_ms(void) /* fractions of a ms, unlike shared/deadline.h */ {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
@@ -63,7 +63,7 @@ static int card_for_serial(uint32_t serial, struct ykemu_card **ret) {
         struct yk_hmac_config_options co = {};
         struct yk_otp_status st, after;
         struct yk_conn *c = NULL;
-        if ((r = emu_backend_add_card(card, READER)) < 0 || (r = emu_backend.open(&dev, &c)) < 0 ||
+        if ((r = emu_backend_add_card(card, READER)) < 0 || (r = yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c)) < 0 ||
             (r = yk_otp_select(c, &st)) < 0 || (r = yk_build_hmac_config(&st.version, secret, &co, config)) < 0 ||
             (r = yk_otp_write_config(c, &st, 2, config, NULL, &after)) < 0) {
                 yk_conn_close(c);
@@ -79,7 +79,7 @@ static int card_for_serial(uint32_t serial, struct ykemu_card **ret) {
 /* The only token the in-process backend shows. */
 static int the_token(struct yk_token *ret) {
         struct yk_token_list list = {};
-        int r = yk_tokens_discover(emu_backends, NULL, &list);
+        int r = yk_tokens_discover(emu_backends, NULL, /* dl= */ NULL, &list);
         if (r < 0)
                 return r;
         r = list.n == 1 && list.items[0].error == 0 ? 0 : -ENODEV;
@@ -152,7 +152,7 @@ static int cmd_response(const struct opts *o) {
         struct yk_token t;
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
-        if ((r = the_token(&t)) == 0 && (r = yk_token_open(emu_backends, &t, &c, &st)) == 0)
+        if ((r = the_token(&t)) == 0 && (r = yk_token_open(emu_backends, &t, /* dl= */ NULL, &c, &st)) == 0)
                 r = yk_otp_challenge_hmac(c, &st, 2, challenge, n, NULL, response);
         yk_conn_close(c);
         emu_backend_reset();
@@ -170,11 +170,11 @@ static int cmd_response(const struct opts *o) {
 static int cmd_pbkdf(const struct opts *o) {
         uint8_t pass[32] = { 1 }, salt[32] = { 2 }, out[64];
         for (unsigned i = 0; i < o->runs; i++) {
-                double start = now_ms();
+                double start = clock_ms();
                 if (PKCS5_PBKDF2_HMAC((const char *) pass, sizeof(pass), salt, sizeof(salt), 1000, EVP_sha512(),
                                       sizeof(out), out) != 1)
                         return fail(-EIO, "pbkdf2");
-                printf("pbkdf_ms %.3f\n", now_ms() - start);
+                printf("pbkdf_ms %.3f\n", clock_ms() - start);
         }
         return 0;
 }

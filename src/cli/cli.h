@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "transport/transport.h"
+#include "otp/discover.h"
 
 struct cli_global {
         const char *reader;    /* --reader: PC/SC reader substring */

@@ -98,7 +98,7 @@ int cli_parse_options(int argc, char **argv, const struct verb *verb, const stru
                         return r;
         }
 
-        int r = yk_backends_for(g->transport ? g->transport : "auto", &g->backends);
+        int r = yk_token_backends(g->transport ? g->transport : "auto", &g->backends);
         if (r < 0)
                 return cli_error(r, "transport '%s' is not available in this build", g->transport);
 

@@ -24,7 +24,7 @@ const char *cli_no_access_advice(const struct yk_device *dev) {
 int cli_pick_token(const struct cli_global *g, struct yk_token *ret) {
         struct yk_token_filter filter = { .reader = g->reader, .serial_set = g->serial_set, .serial = g->serial };
         _cleanup_(yk_token_list_free) struct yk_token_list list = {};
-        int r = yk_tokens_discover(g->backends, &filter, &list);
+        int r = yk_tokens_discover(g->backends, &filter, /* dl= */ NULL, &list);
         if (r < 0)
                 return cli_error(r, "cannot look for tokens: %s", cli_strerror(r));
 

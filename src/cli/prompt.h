@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "shared/secmem.h"
-#include "transport/transport.h"
+#include "otp/conn.h"
 
 struct touch_prompt_ctx {
         bool serial_known;

@@ -120,7 +120,7 @@ int verb_token_list(int argc, char **argv, struct cli_global *g) {
 
         struct yk_token_filter filter = { .reader = g->reader, .serial_set = g->serial_set, .serial = g->serial };
         _cleanup_(yk_token_list_free) struct yk_token_list list = {};
-        int r = yk_tokens_discover(g->backends, &filter, &list);
+        int r = yk_tokens_discover(g->backends, &filter, /* dl= */ NULL, &list);
         if (r < 0)
                 return cli_error(r, "cannot list tokens: %s", cli_strerror(r));
 

@@ -178,7 +178,7 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
 
         _cleanup_(yk_conn_closep) struct yk_conn *conn = NULL;
         struct yk_otp_status before, after;
-        int r = yk_token_open(g->backends, &t, &conn, &before);
+        int r = yk_token_open(g->backends, &t, /* dl= */ NULL, &conn, &before);
         if (r < 0)
                 return cli_error(r, "cannot open %s: %s", who, cli_strerror(r));
 

@@ -1,6 +1,6 @@
 /* The OTP application, one command each: select, serial, device information, HMAC-SHA1
- * challenge-response, configuration writes. Works over any transport (transport/transport.h).
- * Errors are those of transport.h, except that a key which does not know a command
+ * challenge-response, configuration writes. Works over any connection (otp/conn.h).
+ * Errors are those of conn.h, except that a key which does not know a command
  * (-EBADRQC there) answers -EPROTO here, and the ones named below. */
 #pragma once
 
@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otp/conn.h"
 #include "otp/status.h"
 #include "shared/sizes.h"
-#include "transport/transport.h"
 
 /* Slot commands (P1 of INS 01 over CCID; the slot byte of a HID frame). */
 #define YK_CMD_CONFIG_1     0x01

@@ -29,11 +29,12 @@ static int token_list_append(struct yk_token_list *list, const struct yk_token *
 
 /* Open, select, serial, close. Errors that say something about the device go to t->error;
  * only running out of memory fails. */
-static int probe(const struct yk_backend *b, const struct yk_device *dev, struct yk_token *t) {
+static int probe(const struct yk_backend *b, const struct yk_device *dev, const struct yk_deadline *dl,
+                 struct yk_token *t) {
         struct yk_conn *c = NULL;
 
         *t = (struct yk_token) { .device = *dev };
-        int r = b->open(dev, &c);
+        int r = yk_conn_open(b, dev, dl, &c);
         if (r == 0) {
                 r = yk_otp_select(c, &t->status);
                 if (r == 0) {
@@ -74,14 +75,14 @@ static bool seen_before(const struct yk_token_list *list, const struct yk_token 
 }
 
 static int discover_backend(const struct yk_backend *b, const struct yk_token_filter *filter,
-                            struct yk_token_list *list) {
+                            const struct yk_deadline *dl, struct yk_token_list *list) {
         struct yk_device_list devs = { 0 };
-        int r = b->enumerate(&devs);
+        int r = b->enumerate(dl, &devs);
         for (size_t i = 0; r >= 0 && i < devs.n; i++) {
                 struct yk_token t;
                 if (!filter_keeps(filter, &devs.items[i]))
                         continue;
-                r = probe(b, &devs.items[i], &t);
+                r = probe(b, &devs.items[i], dl, &t);
                 if (r == 0 && filter_keeps_token(filter, &t) && !seen_before(list, &t))
                         r = token_list_append(list, &t);
         }
@@ -89,8 +90,12 @@ static int discover_backend(const struct yk_backend *b, const struct yk_token_fi
         return r < 0 ? r : 0;
 }
 
+int yk_token_backends(const char *transport, const struct yk_backend *const **ret) {
+        return yk_backends_for(transport, ret);
+}
+
 int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk_token_filter *filter,
-                       struct yk_token_list *ret) {
+                       const struct yk_deadline *dl, struct yk_token_list *ret) {
         struct yk_token_list list = { 0 };
         size_t asked = 0, down = 0;
 
@@ -98,7 +103,7 @@ int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk
                 return -EINVAL;
         for (size_t i = 0; backends[i]; i++) {
                 asked++;
-                int r = discover_backend(backends[i], filter, &list);
+                int r = discover_backend(backends[i], filter, dl, &list);
                 if (r == -EHOSTDOWN) {
                         down++; /* pcscd not running: the other backends may still see tokens */
                         continue;
@@ -136,7 +141,7 @@ static int check_same_token(struct yk_conn *c, const struct yk_token *t) {
         return t->serial_known && serial == t->serial ? 0 : -ENODEV;
 }
 
-int yk_token_open(const struct yk_backend *const *backends, const struct yk_token *t,
+int yk_token_open(const struct yk_backend *const *backends, const struct yk_token *t, const struct yk_deadline *dl,
                   struct yk_conn **ret_conn, struct yk_otp_status *ret_status) {
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
@@ -146,7 +151,7 @@ int yk_token_open(const struct yk_backend *const *backends, const struct yk_toke
         const struct yk_backend *b = backend_of(backends, t->device.kind);
         if (!b)
                 return -EOPNOTSUPP;
-        int r = b->open(&t->device, &c);
+        int r = yk_conn_open(b, &t->device, dl, &c);
         if (r == 0)
                 r = yk_otp_select(c, &st);
         if (r == 0)

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "plugin/plugin.h"
-#include "transport/transport.h"
 
 /* The ABI's functions (libcryptsetup.h has only their types). */
 int cryptsetup_token_open(struct crypt_device *cd, int token, char **buffer, size_t *buffer_len, void *usrptr);
@@ -24,7 +23,7 @@ static struct ykp_wait process_wait = YKP_WAIT_INIT;
 static int open_any(struct crypt_device *cd, int token, const char *pin, size_t pin_size, char **buffer,
                     size_t *buffer_len) {
         const struct yk_backend *const *backends;
-        if (yk_backends_for("auto", &backends) < 0)
+        if (yk_token_backends("auto", &backends) < 0)
                 return -ENOENT;
         unsigned timeout_s = ykp_timeout_parse(secure_getenv(YKP_TIMEOUT_ENV));
         return ykp_open(cd, token, pin, pin_size, backends, &process_wait, timeout_s, buffer, buffer_len);

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "plugin/plugin.h"
+#include "shared/deadline.h"
 #include "shared/parse.h"
 
 unsigned ykp_timeout_parse(const char *value) {
@@ -10,12 +11,6 @@ unsigned ykp_timeout_parse(const char *value) {
         if (!value || parse_uint64(value, YKP_TIMEOUT_MAX_S, &v) < 0)
                 return YK_TIMEOUT_DEFAULT_S;
         return (unsigned) v;
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 unsigned ykp_wait_remaining_s(struct ykp_wait *w, unsigned timeout_s) {

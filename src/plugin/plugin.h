@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otp/discover.h"
 #include "shared/sizes.h"
-#include "transport/transport.h"
 
 struct crypt_device;
 

@@ -1,7 +1,7 @@
 /* The USB HID backend on Linux hidraw: devices are the /dev/hidrawN nodes of YubiKey OTP
  * (keyboard) interfaces (hid-sysfs.c); a connection is the open node, held with an exclusive
- * flock so that two ykunlock processes never interleave their reports. Framing is
- * hid-frame.c's job: this file only moves 8-byte feature reports and maps errors. */
+ * flock so that two ykunlock processes never interleave their reports. Framing is otp/'s job
+ * (otp/frame-hid.c): this file only moves 8-byte feature reports and maps errors. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/hidraw.h>
@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "shared/secmem.h"
-#include "transport/hid-frame.h"
 #include "transport/hid-sysfs.h"
+#include "transport/transport.h"
 
 struct hidraw {
         int fd;
@@ -47,7 +47,7 @@ static int map_io_error(const struct hidraw *h, int err) {
         return -EIO;
 }
 
-static int hidraw_get(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
+static int hid_get_report(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
         struct hidraw *h = userdata;
         uint8_t buf[1 + YK_HID_REPORT_SIZE] = { 0 }; /* report id 0 first */
         CLEANUP_ERASE(buf); /* a part of an HMAC response */
@@ -65,7 +65,7 @@ static int hidraw_get(void *userdata, uint8_t report[YK_HID_REPORT_SIZE]) {
         return r;
 }
 
-static int hidraw_set(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) {
+static int hid_set_report(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) {
         struct hidraw *h = userdata;
         uint8_t buf[1 + YK_HID_REPORT_SIZE] = { 0 };
         CLEANUP_ERASE(buf); /* a part of a slot configuration, secret included */
@@ -79,7 +79,7 @@ static int hidraw_set(void *userdata, const uint8_t report[YK_HID_REPORT_SIZE]) 
         return 0;
 }
 
-static void hidraw_close(void *userdata) {
+static void hid_close(void *userdata) {
         struct hidraw *h = userdata;
         if (!h)
                 return;
@@ -88,7 +88,8 @@ static void hidraw_close(void *userdata) {
         free(h);
 }
 
-static int hid_enumerate(struct yk_device_list *list) {
+static int hid_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
+        (void) dl; /* reading sysfs does not block */
         return yk_hid_enumerate_at("/sys/class/hidraw", "/dev", list);
 }
 
@@ -117,7 +118,8 @@ static int open_node(const char *path, int *ret_fd) {
         return 0;
 }
 
-static int hid_open(const struct yk_device *dev, struct yk_conn **ret) {
+static int hid_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret) {
+        (void) dl; /* the node is opened and locked without waiting */
         if (!dev || !ret || dev->kind != YK_TRANSPORT_HID || memchr(dev->name, '\0', sizeof(dev->name)) == NULL)
                 return -EINVAL;
         struct hidraw *h = calloc(1, sizeof(*h));
@@ -129,13 +131,8 @@ static int hid_open(const struct yk_device *dev, struct yk_conn **ret) {
                 free(h);
                 return r;
         }
-        const struct yk_hid_io io = {
-                .get_report = hidraw_get,
-                .set_report = hidraw_set,
-                .close = hidraw_close,
-                .userdata = h,
-        };
-        return yk_hid_conn_new(dev, &io, NULL, ret); /* owns h from here, also on failure */
+        *ret = h;
+        return 0;
 }
 
 const struct yk_backend yk_backend_hid = {
@@ -143,4 +140,7 @@ const struct yk_backend yk_backend_hid = {
         .kind = YK_TRANSPORT_HID,
         .enumerate = hid_enumerate,
         .open = hid_open,
+        .close = hid_close,
+        .get_report = hid_get_report,
+        .set_report = hid_set_report,
 };

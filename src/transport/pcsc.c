@@ -1,19 +1,20 @@
 /* The PC/SC backend on libpcsclite: readers are devices; a connection is one shared
  * connection (T=0 or T=1) holding one transaction from open to close, so that no other client
- * talks to the key between our SELECT and our last command. APDU framing is apdu.c's job:
- * this file only moves raw APDUs and maps PC/SC results to errnos (transport.h). */
+ * talks to the key between our SELECT and our last command. APDU framing is otp/'s job
+ * (otp/frame-ccid.c): this file only moves raw APDUs and maps PC/SC results to errnos
+ * (transport.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <winscard.h>
 
-#include "transport/apdu.h"
-#include "transport/deadline.h"
+#include "transport/bounded.h"
 #include "transport/transport.h"
 
-/* How long open waits for the card: pcscd makes a connection wait, without a timeout, while
- * another client holds a transaction (ykman for a moment, scdaemon maybe for good). */
+/* How long open waits for the card at most (less when the deadline is nearer): pcscd makes a
+ * connection wait, without a timeout, while another client holds a transaction (ykman for a
+ * moment, scdaemon maybe for good). */
 #define CONNECT_WAIT_MS 5000
 
 struct pcsc_raw {
@@ -97,7 +98,8 @@ static int list_readers(SCARDCONTEXT ctx, struct yk_device_list *list) {
         return -EIO;
 }
 
-static int pcsc_enumerate(struct yk_device_list *list) {
+static int pcsc_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
+        (void) dl;
         SCARDCONTEXT ctx;
         LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
         if (rv != SCARD_S_SUCCESS)
@@ -143,16 +145,17 @@ static int card_gone_or(struct pcsc_raw *raw, int otherwise) {
         return otherwise;
 }
 
-static int pcsc_transceive(void *userdata, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
-                           size_t *ret_len) {
-        struct pcsc_raw *raw = userdata;
+static int pcsc_transmit(void *handle, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
+                         uint8_t *resp, size_t cap, size_t *ret_len) {
+        struct pcsc_raw *raw = handle;
+        (void) dl;
         const SCARD_IO_REQUEST *pci = raw->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
         DWORD n = (DWORD) cap;
 
         LONG rv = SCardTransmit(raw->card, pci, apdu, (DWORD) len, NULL, resp, &n);
         if (rv == SCARD_W_RESET_CARD) {
                 int r = reconnect(raw);
-                return r < 0 ? r : -ECONNRESET; /* apdu.c selects again and repeats */
+                return r < 0 ? r : -ECONNRESET; /* the framing selects again and repeats */
         }
         if (rv == SCARD_E_NOT_TRANSACTED || (rv == SCARD_S_SUCCESS && n < 2))
                 return card_gone_or(raw, rv == SCARD_S_SUCCESS ? -EPROTO : -EIO);
@@ -164,8 +167,8 @@ static int pcsc_transceive(void *userdata, const uint8_t *apdu, size_t len, uint
         return 0;
 }
 
-static void pcsc_raw_close(void *userdata) {
-        struct pcsc_raw *raw = userdata;
+static void pcsc_close(void *handle) {
+        struct pcsc_raw *raw = handle;
         if (!raw)
                 return;
         if (raw->in_transaction)
@@ -196,10 +199,15 @@ static int connect_work(void *arg) {
 
 /* The connection came after open gave up: undo it. */
 static void connect_abandon(void *arg, int result) {
-        pcsc_raw_close(arg);
+        pcsc_close(arg);
 }
 
-static int pcsc_open(const struct yk_device *dev, struct yk_conn **ret) {
+static long connect_wait_ms(const struct yk_deadline *dl) {
+        long ms = yk_deadline_call_ms(dl);
+        return ms < CONNECT_WAIT_MS ? ms : CONNECT_WAIT_MS;
+}
+
+static int pcsc_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret) {
         if (!dev || !ret || dev->kind != YK_TRANSPORT_PCSC || memchr(dev->name, '\0', sizeof(dev->name)) == NULL)
                 return -EINVAL;
         struct pcsc_raw *raw = calloc(1, sizeof(*raw));
@@ -211,19 +219,15 @@ static int pcsc_open(const struct yk_device *dev, struct yk_conn **ret) {
                 return errno_from_pcsc(rv);
         }
         memcpy(raw->reader, dev->name, sizeof(raw->reader));
-        int r = yk_run_with_deadline(connect_work, connect_abandon, raw, CONNECT_WAIT_MS);
+        int r = yk_run_with_deadline(connect_work, connect_abandon, raw, connect_wait_ms(dl));
         if (r == -ETIMEDOUT)
                 return -EUSERS; /* still waiting for another client: raw is the helper's now */
         if (r < 0) {
-                pcsc_raw_close(raw);
+                pcsc_close(raw);
                 return r;
         }
-        const struct yk_apdu_io io = {
-                .transceive = pcsc_transceive,
-                .close = pcsc_raw_close,
-                .userdata = raw,
-        };
-        return yk_apdu_conn_new(dev, &io, ret); /* owns raw from here, also on failure */
+        *ret = raw;
+        return 0;
 }
 
 const struct yk_backend yk_backend_pcsc = {
@@ -231,4 +235,6 @@ const struct yk_backend yk_backend_pcsc = {
         .kind = YK_TRANSPORT_PCSC,
         .enumerate = pcsc_enumerate,
         .open = pcsc_open,
+        .close = pcsc_close,
+        .transmit = pcsc_transmit,
 };

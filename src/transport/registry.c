@@ -1,4 +1,4 @@
-/* The backends compiled in, device lists, and closing a connection whatever its backend. */
+/* The backends compiled in, and device lists. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +37,6 @@ int yk_device_list_append(struct yk_device_list *list, const struct yk_device *d
         list->items = items;
         list->n++;
         return 0;
-}
-
-void yk_conn_close(struct yk_conn *c) {
-        if (c)
-                c->ops->close(c);
 }
 
 /* `auto` asks HID first: a USB YubiKey answers challenge-response over its keyboard interface

@@ -5,6 +5,7 @@
 
 #include "crypto/kdf.h"
 #include "otp/applet.h"
+#include "shared/deadline.h"
 #include "vault/internal.h"
 
 #define POLL_INTERVAL_MS 250
@@ -13,7 +14,7 @@ int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_tok
                          const uint8_t *challenge, size_t len, struct secret *ret) {
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
-        int r = yk_token_open(ctx->backends, t, &c, &st);
+        int r = yk_token_open(ctx->backends, t, /* dl= */ NULL, &c, &st);
         if (r < 0)
                 return r;
         _cleanup_(secret_clearp) struct secret resp = {};
@@ -47,10 +48,10 @@ static bool token_matches(const struct yk_token *present, const struct yk_token_
 }
 
 /* One look: the first present token with enrolled bound tokens, and their ids. */
-static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_header *h, struct yk_token *ret_token,
-                      int *ret_matches, size_t *ret_n) {
+static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_header *h, const struct yk_deadline *dl,
+                      struct yk_token *ret_token, int *ret_matches, size_t *ret_n) {
         struct yk_token_list list = {};
-        int r = yk_tokens_discover(ctx->backends, &ctx->filter, &list);
+        int r = yk_tokens_discover(ctx->backends, &ctx->filter, dl, &list);
         if (r < 0)
                 return r;
         r = -ENODEV;
@@ -69,12 +70,6 @@ static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_hea
         }
         yk_token_list_free(&list);
         return r;
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 static void say_insert(const struct vault_tokens_ctx *ctx, const struct vault_header *h) {
@@ -102,14 +97,14 @@ static void say_insert(const struct vault_tokens_ctx *ctx, const struct vault_he
 
 int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_header *h, unsigned timeout_s,
                        struct yk_token *ret_token, int *ret_matches, size_t *ret_n_matches) {
-        uint64_t deadline = now_ms() + (uint64_t) timeout_s * 1000;
+        const struct yk_deadline dl = yk_deadline_in((uint64_t) timeout_s * 1000);
         bool said = false;
         for (;;) {
-                int r = match_once(ctx, h, ret_token, ret_matches, ret_n_matches);
+                int r = match_once(ctx, h, &dl, ret_token, ret_matches, ret_n_matches);
                 /* pcscd may be started with the token; keep polling while it is not there. */
                 if (r != -ENODEV && r != -EHOSTDOWN)
                         return r;
-                if (now_ms() >= deadline)
+                if (yk_deadline_passed(&dl))
                         return r;
                 if (!said) {
                         say_insert(ctx, h);

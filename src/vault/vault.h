@@ -35,7 +35,7 @@
  *   list      vault_list(), one row per entry (vault_entry_kind_name() for --json).
  *   unenroll  vault_unenroll().
  * Tokens are reached through the backends in vault_tokens_ctx: the CLI passes
- * yk_backends_for(--transport), tests pass the in-process emulator (tests/lib/emu-transport.h). */
+ * yk_token_backends(--transport), tests pass the in-process emulator (tests/lib/emu-transport.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -45,7 +45,6 @@
 #include "otp/discover.h"
 #include "shared/secmem.h"
 #include "shared/sizes.h"
-#include "transport/transport.h"
 #include "vault/token-json.h"
 
 #define VAULT_RECOVERY_KEY_SIZE 32

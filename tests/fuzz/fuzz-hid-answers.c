@@ -1,5 +1,5 @@
 /* The host's parsing of what a USB HID key answers: the fuzzer's bytes are the feature reports
- * the device returns, fed through the real HID framing (src/transport/hid-frame.c) and the OTP
+ * the device returns, fed through the real HID framing (src/otp/frame-hid.c) and the OTP
  * commands (src/otp/applet.c); the same bytes also go through the parsers of what sysfs says
  * about a hidraw node (uevent HID_ID, report descriptor: src/transport/hid-sysfs.c). Whatever a
  * device answers, the host must not crash, over-read, loop without bound, or claim success
@@ -16,7 +16,7 @@
 
 #include "otp/applet.h"
 #include "otp/config.h"
-#include "transport/hid-frame.h"
+#include "otp/frame-hid.h"
 #include "transport/hid-sysfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

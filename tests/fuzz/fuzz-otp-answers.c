@@ -15,7 +15,7 @@
 #include "otp/applet.h"
 #include "otp/config.h"
 #include "otp/discover.h"
-#include "transport/apdu.h"
+#include "otp/frame-ccid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,8 +26,8 @@ struct stream {
 
 static struct stream input;
 
-static int fuzz_transceive(void *userdata, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
-                           size_t *ret_len) {
+static int fuzz_transmit(void *userdata, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
+                         uint8_t *resp, size_t cap, size_t *ret_len) {
         static const int errors[] = { -ENOMEDIUM, -ECONNRESET, -EIO, -EUSERS, -EPROTO, -EHOSTDOWN };
         struct stream *s = userdata;
 
@@ -56,14 +56,14 @@ static int fuzz_transceive(void *userdata, const uint8_t *apdu, size_t len, uint
 
 static struct yk_conn *fuzz_conn(void) {
         const struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "Fuzz Reader 00 00" };
-        const struct yk_apdu_io io = { .transceive = fuzz_transceive, .close = NULL, .userdata = &input };
+        const struct yk_ccid_io io = { .transmit = fuzz_transmit, .close = NULL, .userdata = &input };
         struct yk_conn *c = NULL;
-        if (yk_apdu_conn_new(&dev, &io, &c) < 0)
+        if (yk_ccid_conn_new(&dev, &io, &c) < 0)
                 abort();
         return c;
 }
 
-static int fuzz_enumerate(struct yk_device_list *list) {
+static int fuzz_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
         struct yk_device d = { .kind = YK_TRANSPORT_PCSC, .name = "Fuzz Reader 00 00" };
         int r = yk_device_list_append(list, &d);
         if (r == 0) {
@@ -73,12 +73,18 @@ static int fuzz_enumerate(struct yk_device_list *list) {
         return r;
 }
 
-static int fuzz_open(const struct yk_device *dev, struct yk_conn **ret) {
-        *ret = fuzz_conn();
+static int fuzz_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret) {
+        *ret = &input;
         return 0;
 }
 
-static const struct yk_backend fuzz_backend = { "fuzz", YK_TRANSPORT_PCSC, fuzz_enumerate, fuzz_open };
+static const struct yk_backend fuzz_backend = {
+        .name = "fuzz",
+        .kind = YK_TRANSPORT_PCSC,
+        .enumerate = fuzz_enumerate,
+        .open = fuzz_open,
+        .transmit = fuzz_transmit,
+};
 
 static void noop_touch(void *userdata) {
 }
@@ -106,10 +112,10 @@ static void run_discovery(void) {
         struct yk_token_list list = { 0 };
         struct yk_conn *c = NULL;
 
-        if (yk_tokens_discover(backends, NULL, &list) < 0)
+        if (yk_tokens_discover(backends, NULL, /* dl= */ NULL, &list) < 0)
                 return;
         for (size_t i = 0; i < list.n; i++) {
-                if (yk_token_open(backends, &list.items[i], &c, NULL) == 0) {
+                if (yk_token_open(backends, &list.items[i], /* dl= */ NULL, &c, NULL) == 0) {
                         run_commands(c, (uint8_t) i);
                         yk_conn_close(c);
                 }

@@ -66,7 +66,7 @@ static int cmd_program(const char *state, const char *secret_hex) {
         struct yk_conn *c = NULL;
         struct yk_otp_status st, after;
         struct yk_hmac_config_options o = {};
-        if ((r = emu_backend.open(&dev, &c)) < 0 || (r = yk_otp_select(c, &st)) < 0 ||
+        if ((r = yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c)) < 0 || (r = yk_otp_select(c, &st)) < 0 ||
             (r = yk_build_hmac_config(&st.version, secret, &o, config)) < 0 ||
             (r = yk_otp_write_config(c, &st, 2, config, NULL, &after)) < 0)
                 return fail(r, "program");
@@ -116,7 +116,7 @@ struct opts {
 
 static int one_token(const struct yk_backend *const *b, struct yk_token *ret) {
         struct yk_token_list list = {};
-        int r = yk_tokens_discover(b, NULL, &list);
+        int r = yk_tokens_discover(b, NULL, /* dl= */ NULL, &list);
         if (r < 0)
                 return r;
         size_t found = 0;

@@ -1,12 +1,12 @@
-/* The emulated card as a transport backend: enumerate lists the registered readers, open
- * builds an APDU connection (src/transport/apdu.c) whose raw exchange is ykemu_card_apdu(). */
+/* The emulated card as a byte-level transport backend: enumerate lists the registered readers,
+ * open gives a handle whose transmit is ykemu_card_apdu(); the OTP framing on top is the real
+ * one (src/otp/frame-ccid.c), put there by yk_conn_open as for PC/SC. */
 #include "emu-transport.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport/apdu.h"
 
 #define EMU_READERS_MAX 8
 
@@ -62,7 +62,7 @@ void emu_backend_reset(void) {
         next_generation++;
 }
 
-static int emu_enumerate(struct yk_device_list *list) {
+static int emu_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
         for (size_t i = 0; i < EMU_READERS_MAX; i++) {
                 if (!readers[i].used)
                         continue;
@@ -75,8 +75,8 @@ static int emu_enumerate(struct yk_device_list *list) {
         return 0;
 }
 
-static int emu_transceive(void *userdata, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
-                          size_t *ret_len) {
+static int emu_transmit(void *userdata, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
+                        uint8_t *resp, size_t cap, size_t *ret_len) {
         const struct emu_link *link = userdata;
         const struct emu_reader *r = &readers[link->index];
         if (!r->used || !r->card || r->generation != link->generation)
@@ -88,7 +88,7 @@ static void emu_close(void *userdata) {
         free(userdata);
 }
 
-static int emu_open(const struct yk_device *dev, struct yk_conn **ret) {
+static int emu_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret) {
         struct emu_reader *r = find(dev->name);
         if (!r)
                 return -ENODEV;
@@ -99,8 +99,8 @@ static int emu_open(const struct yk_device *dev, struct yk_conn **ret) {
                 return -ENOMEM;
         *link = (struct emu_link) { .index = (size_t) (r - readers), .generation = r->generation };
         ykemu_card_reset(r->card); /* a new PC/SC connection starts after a reset */
-        const struct yk_apdu_io io = { .transceive = emu_transceive, .close = emu_close, .userdata = link };
-        return yk_apdu_conn_new(dev, &io, ret); /* owns link from here, also on failure */
+        *ret = link;
+        return 0;
 }
 
 const struct yk_backend emu_backend = {
@@ -108,4 +108,6 @@ const struct yk_backend emu_backend = {
         .kind = YK_TRANSPORT_PCSC,
         .enumerate = emu_enumerate,
         .open = emu_open,
+        .close = emu_close,
+        .transmit = emu_transmit,
 };

@@ -1,5 +1,5 @@
 /* A PC/SC-kind transport backend for tests: the emulated card (tests/emulator) in-process,
- * behind the real APDU framing of src/transport/apdu.c. Cards are registered under reader
+ * plugged in at the byte level (APDUs), under the real framing of src/otp/frame-ccid.c. Cards are registered under reader
  * names; a card can be "pulled out" so that later exchanges fail as with a removed card. */
 #pragma once
 

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "otp/applet.h"
-#include "transport-mock.h"
+#include "ccid-mock.h"
 
 #define SELECT_OTP "00 A4 04 00 07 A0 00 00 05 27 20 01"
 #define SERIAL_CMD "00 01 10 00"

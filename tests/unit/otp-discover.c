@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "otp/discover.h"
-#include "transport-mock.h"
+#include "ccid-mock.h"
 
 #define SELECT_OTP "00 A4 04 00 07 A0 00 00 05 27 20 01"
 #define SERIAL_CMD "00 01 10 00"
@@ -27,7 +27,7 @@ static size_t n_fakes;
 static int enumerate_error;
 static unsigned opens;
 
-static int fake_enumerate(struct yk_device_list *list) {
+static int fake_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
         if (enumerate_error)
                 return enumerate_error;
         for (size_t i = 0; i < n_fakes; i++) {
@@ -40,25 +40,37 @@ static int fake_enumerate(struct yk_device_list *list) {
         return 0;
 }
 
-static int fake_open(const struct yk_device *dev, struct yk_conn **ret) {
+static int fake_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret) {
         opens++;
         for (size_t i = 0; i < n_fakes; i++) {
                 if (strcmp(dev->name, fakes[i].name) != 0)
                         continue;
                 if (fakes[i].open_error)
                         return fakes[i].open_error;
-                *ret = mock_conn(&fakes[i].card);
+                *ret = &fakes[i].card;
                 return 0;
         }
         return -ENOMEDIUM; /* the reader is gone */
 }
 
-static int down_enumerate(struct yk_device_list *list) {
+static int down_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
         return -EHOSTDOWN;
 }
 
-static const struct yk_backend fake_backend = { "fake", YK_TRANSPORT_PCSC, fake_enumerate, fake_open };
-static const struct yk_backend down_backend = { "down", YK_TRANSPORT_HID, down_enumerate, fake_open };
+static const struct yk_backend fake_backend = {
+        .name = "fake",
+        .kind = YK_TRANSPORT_PCSC,
+        .enumerate = fake_enumerate,
+        .open = fake_open,
+        .close = mock_close,
+        .transmit = mock_transmit,
+};
+static const struct yk_backend down_backend = {
+        .name = "down",
+        .kind = YK_TRANSPORT_HID,
+        .enumerate = down_enumerate,
+        .open = fake_open,
+};
 
 static const struct mock_step key_a[] = { { SELECT_OTP, STATUS }, { SERIAL_CMD, "00 98 96 81 90 00" } };
 static const struct mock_step key_b[] = { { SELECT_OTP, STATUS }, { SERIAL_CMD, "00 00 30 39 90 00" } };
@@ -86,7 +98,7 @@ static void test_discover_all(void **state) {
         struct yk_token_list list = { 0 };
 
         setup_fakes(f, 6);
-        assert_int_equal(yk_tokens_discover(backends, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 6);
         assert_int_equal(list.items[0].error, 0);
         assert_true(list.items[0].serial_known);
@@ -119,7 +131,7 @@ static void test_filters(void **state) {
         struct yk_token_filter by_serial = { .serial_set = true, .serial = 12345 };
 
         setup_fakes(f, 3);
-        assert_int_equal(yk_tokens_discover(backends, &by_reader, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, &by_reader, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         assert_int_equal(list.items[0].serial, 12345);
         assert_int_equal(opens, 1); /* readers that don't match are not even opened */
@@ -127,7 +139,7 @@ static void test_filters(void **state) {
 
         for (size_t i = 0; i < 3; i++)
                 f[i].card.pos = 0;
-        assert_int_equal(yk_tokens_discover(backends, &by_serial, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, &by_serial, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 2);
         assert_string_equal(list.items[0].device.name, "Yubico YubiKey 01 00");
         assert_string_equal(list.items[1].device.name, "Other 02 00");
@@ -142,17 +154,17 @@ static void test_service_down(void **state) {
         struct yk_token_list list = { .n = 12345 };
 
         setup_fakes(f, 1);
-        assert_int_equal(yk_tokens_discover(only_down, NULL, &list), -EHOSTDOWN);
+        assert_int_equal(yk_tokens_discover(only_down, NULL, /* dl= */ NULL, &list), -EHOSTDOWN);
         assert_int_equal(list.n, 12345); /* untouched */
-        assert_int_equal(yk_tokens_discover(none, NULL, &list), -EOPNOTSUPP);
-        assert_int_equal(yk_tokens_discover(both, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(none, NULL, /* dl= */ NULL, &list), -EOPNOTSUPP);
+        assert_int_equal(yk_tokens_discover(both, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         yk_token_list_free(&list);
 
         const struct yk_backend *const fake_only[] = { &fake_backend, NULL };
         enumerate_error = -ENOMEM;
         list.n = 12345;
-        assert_int_equal(yk_tokens_discover(fake_only, NULL, &list), -ENOMEM);
+        assert_int_equal(yk_tokens_discover(fake_only, NULL, /* dl= */ NULL, &list), -ENOMEM);
         assert_int_equal(list.n, 12345);
 }
 
@@ -167,7 +179,7 @@ static void test_token_open(void **state) {
         struct yk_otp_status st;
 
         setup_fakes(f, 1);
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), 0);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), 0);
         assert_non_null(c);
         assert_int_equal(st.pgm_seq, 8);
         assert_int_equal(f[0].card.closed, 0); /* open for the caller */
@@ -178,38 +190,38 @@ static void test_token_open(void **state) {
         static const struct mock_step now_b[] = { { SELECT_OTP, STATUS }, { SERIAL_CMD, "00 00 30 39 90 00" } };
         f[0].card = MOCK_CARD(now_b);
         c = NULL;
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -ENODEV);
         assert_null(c);
         assert_int_equal(f[0].card.closed, 1);
 
         /* Now a key that hides its serial. */
         f[0].card = MOCK_CARD(hidden);
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -ENODEV);
         /* A token found without serial stays acceptable without one... */
         t.serial_known = false;
         f[0].card = MOCK_CARD(hidden);
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), 0);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), 0);
         yk_conn_close(c);
         c = NULL;
         /* ...but not when the reader now holds a key with a serial. */
         f[0].card = MOCK_CARD(key_a);
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -ENODEV);
 
         /* Pulled out, another card, the reader gone, busy. */
         t.serial_known = true;
         f[0].open_error = -ENOMEDIUM;
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -ENODEV);
         f[0].open_error = 0;
         f[0].card = MOCK_CARD(not_otp);
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -ENODEV);
         snprintf(t.device.name, sizeof(t.device.name), "Vanished 09 00");
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -ENODEV);
         snprintf(t.device.name, sizeof(t.device.name), "Yubico YubiKey 00 00");
         f[0].open_error = -EUSERS;
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -EUSERS);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -EUSERS);
         /* A token of a backend that was not asked for. */
         t.device.kind = YK_TRANSPORT_HID;
-        assert_int_equal(yk_token_open(backends, &t, &c, &st), -EOPNOTSUPP);
+        assert_int_equal(yk_token_open(backends, &t, /* dl= */ NULL, &c, &st), -EOPNOTSUPP);
         assert_null(c);
 }
 

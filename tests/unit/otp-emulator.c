@@ -69,12 +69,12 @@ static void count_touch(void *userdata) {
 
 static void open_token(struct fixture *f) {
         struct yk_token_list list = { 0 };
-        assert_int_equal(yk_tokens_discover(backends, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         assert_int_equal(list.items[0].error, 0);
         yk_conn_close(f->conn);
         f->conn = NULL;
-        assert_int_equal(yk_token_open(backends, &list.items[0], &f->conn, &f->st), 0);
+        assert_int_equal(yk_token_open(backends, &list.items[0], /* dl= */ NULL, &f->conn, &f->st), 0);
         yk_token_list_free(&list);
 }
 
@@ -187,7 +187,7 @@ static void test_touch(void **state) {
         struct yk_prompt p = { .touch = count_touch, .userdata = f };
         assert_int_equal(emu_backend_add_card(lazy, "Lazy Reader 01 00"), 0);
         struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "Lazy Reader 01 00" };
-        assert_int_equal(emu_backend.open(&dev, &c), 0);
+        assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(yk_otp_select(c, &st), 0);
         assert_int_equal(yk_build_hmac_config(&st.version, f->secret, &o, config), 0);
         assert_int_equal(yk_otp_write_config(c, &st, 2, config, NULL, &after), 0);
@@ -218,13 +218,13 @@ static void test_hidden_serial(void **state) {
         struct yk_token_list list = { 0 };
         yk_conn_close(f->conn);
         f->conn = NULL;
-        assert_int_equal(yk_tokens_discover(backends, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         assert_int_equal(list.items[0].error, 0);
         assert_false(list.items[0].serial_known);
         struct yk_token_filter by_serial = { .serial_set = true, .serial = 10000001 };
         yk_token_list_free(&list);
-        assert_int_equal(yk_tokens_discover(backends, &by_serial, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, &by_serial, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 0);
         yk_token_list_free(&list);
 }
@@ -235,9 +235,9 @@ static void test_pulled_out_and_swapped(void **state) {
         uint8_t chal[32] = { 3 }, resp[20];
         uint32_t serial;
 
-        assert_int_equal(yk_tokens_discover(backends, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(backends, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
-        assert_int_equal(yk_token_open(backends, &list.items[0], &f->conn, &f->st), 0);
+        assert_int_equal(yk_token_open(backends, &list.items[0], /* dl= */ NULL, &f->conn, &f->st), 0);
         program(f, 2, false, NULL, NULL);
 
         /* Pulled out mid-operation. */
@@ -246,19 +246,19 @@ static void test_pulled_out_and_swapped(void **state) {
         assert_int_equal(yk_otp_read_serial(f->conn, &serial), -ENOMEDIUM);
         yk_conn_close(f->conn);
         f->conn = NULL;
-        assert_int_equal(yk_token_open(backends, &list.items[0], &f->conn, &f->st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &list.items[0], /* dl= */ NULL, &f->conn, &f->st), -ENODEV);
         assert_null(f->conn);
 
         /* Another key in the same reader. */
         struct ykemu_card *other = new_card(10000099, YKEMU_TOUCH_AUTO);
         emu_backend_reset();
         assert_int_equal(emu_backend_add_card(other, READER), 0);
-        assert_int_equal(yk_token_open(backends, &list.items[0], &f->conn, &f->st), -ENODEV);
+        assert_int_equal(yk_token_open(backends, &list.items[0], /* dl= */ NULL, &f->conn, &f->st), -ENODEV);
         emu_backend_reset();
         ykemu_card_free(other);
         /* The first key back: the same token again. */
         assert_int_equal(emu_backend_add_card(f->card, READER), 0);
-        assert_int_equal(yk_token_open(backends, &list.items[0], &f->conn, &f->st), 0);
+        assert_int_equal(yk_token_open(backends, &list.items[0], /* dl= */ NULL, &f->conn, &f->st), 0);
         yk_token_list_free(&list);
 }
 

@@ -1,16 +1,16 @@
 # Unit tests of the transport, OTP and crypto layers (src/transport, src/otp, src/crypto/{random,hmac}).
-# The mock raw transceiver replays scripted card answers through the real APDU framing.
-add_library(yk_test_mock STATIC ${CMAKE_CURRENT_LIST_DIR}/transport-mock.c)
+# The mock APDU exchanger replays scripted card answers through the real CCID framing.
+add_library(yk_test_mock STATIC ${CMAKE_CURRENT_LIST_DIR}/ccid-mock.c)
 target_include_directories(yk_test_mock PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(yk_test_mock PUBLIC yk_transport yk_shared PkgConfig::CMOCKA)
+target_link_libraries(yk_test_mock PUBLIC yk_otp yk_transport yk_shared PkgConfig::CMOCKA)
 # Scripts are tables of { command, answer } with the error field left out.
 target_compile_options(yk_test_mock INTERFACE -Wno-missing-field-initializers)
 
 yk_add_unit_test(transport-registry SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-registry.c
                  LIBS yk_transport)
-yk_add_unit_test(transport-deadline SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-deadline.c
+yk_add_unit_test(transport-bounded SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-bounded.c
                  LIBS yk_transport)
-yk_add_unit_test(transport-apdu SOURCES ${CMAKE_CURRENT_LIST_DIR}/transport-apdu.c
+yk_add_unit_test(otp-frame-ccid SOURCES ${CMAKE_CURRENT_LIST_DIR}/otp-frame-ccid.c
                  LIBS yk_test_mock)
 yk_add_unit_test(otp-status SOURCES ${CMAKE_CURRENT_LIST_DIR}/otp-status.c
                  LIBS yk_otp)

@@ -58,12 +58,6 @@ static struct crypt_device *load(struct vf *f) {
         return cd;
 }
 
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
 static int count(const char *hay, const char *needle) {
         int n = 0;
         for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
@@ -315,7 +309,7 @@ static void test_touch_not_received(void **state) {
         struct yk_otp_status st, after;
         uint8_t config[YK_CONFIG_SIZE];
         struct yk_hmac_config_options co = { .touch = true };
-        assert_int_equal(emu_backend.open(&dev, &c), 0);
+        assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(yk_otp_select(c, &st), 0);
         assert_int_equal(yk_build_hmac_config(&st.version, f->cards[0].secret, &co, config), 0);
         assert_int_equal(yk_otp_write_config(c, &st, 2, config, NULL, &after), 0);

@@ -78,14 +78,15 @@ static void test_device_list(void **state) {
         assert_null(list.items);
         assert_int_equal(list.n, 0);
         yk_device_list_free(&list); /* twice is fine */
-        yk_conn_close(NULL);
+        yk_backend_pcsc.close(NULL);
+        yk_backend_hid.close(NULL);
 }
 
 static void test_pcsc_open_refuses_other_kinds(void **state) {
         struct yk_device d = { .kind = YK_TRANSPORT_HID, .name = "/dev/hidraw0" };
-        struct yk_conn *c = NULL;
-        assert_int_equal(yk_backend_pcsc.open(&d, &c), -EINVAL);
-        assert_null(c);
+        void *h = NULL;
+        assert_int_equal(yk_backend_pcsc.open(&d, /* dl= */ NULL, &h), -EINVAL);
+        assert_null(h);
 }
 
 int main(void) {

@@ -79,7 +79,7 @@ void vf_remove(struct vf *f, int i) {
 struct yk_token vf_token(struct vf *f, int i) {
         struct yk_token_list list = {};
         struct yk_token_filter filter = { .reader = f->cards[i].reader };
-        assert_int_equal(yk_tokens_discover(f->backends, &filter, &list), 0);
+        assert_int_equal(yk_tokens_discover(f->backends, &filter, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         struct yk_token t = list.items[0];
         yk_token_list_free(&list);
@@ -91,7 +91,7 @@ void vf_program(struct vf *f, int i, bool hide_serial) {
         snprintf(dev.name, sizeof(dev.name), "%s", f->cards[i].reader);
         struct yk_conn *c = NULL;
         struct yk_otp_status st, after;
-        assert_int_equal(emu_backend.open(&dev, &c), 0);
+        assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(yk_otp_select(c, &st), 0);
         assert_int_equal(crypto_random(f->cards[i].secret, 20), 0);
         uint8_t config[YK_CONFIG_SIZE];

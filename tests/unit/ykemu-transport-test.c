@@ -1,5 +1,6 @@
-/* The in-process test backend (tests/lib/emu-transport.c): the emulated card behind the real
- * APDU framing, as the OTP layer sees it; and a card pulled out mid-connection. */
+/* The in-process test backend (tests/lib/emu-transport.c): the emulated card plugged in at the
+ * byte level, under the real CCID framing (otp/frame-ccid.c) as the OTP layer sees it; and a
+ * card pulled out mid-connection. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "emu-transport.h"
+#include "otp/conn.h"
 
 static struct ykemu_card *card_a, *card_b;
 
@@ -40,13 +42,13 @@ static struct yk_conn *open_reader(const char *name) {
         struct yk_device dev = { .kind = YK_TRANSPORT_PCSC };
         strcpy(dev.name, name);
         struct yk_conn *c = NULL;
-        assert_int_equal(emu_backend.open(&dev, &c), 0);
+        assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         return c;
 }
 
 static void test_enumerate(void **state) {
         struct yk_device_list list = {};
-        assert_int_equal(emu_backend.enumerate(&list), 0);
+        assert_int_equal(emu_backend.enumerate(/* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 2);
         assert_string_equal(list.items[0].name, "Emu Reader A 00 00");
         assert_string_equal(list.items[1].name, "Emu Reader B 00 00");
@@ -82,11 +84,11 @@ static void test_pulled_out(void **state) {
 
         /* The reader stays listed, without a card in it. */
         struct yk_device_list list = {};
-        assert_int_equal(emu_backend.enumerate(&list), 0);
+        assert_int_equal(emu_backend.enumerate(/* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 2);
-        struct yk_conn *c2 = NULL;
-        assert_int_equal(emu_backend.open(&list.items[0], &c2), -ENOMEDIUM);
-        assert_null(c2);
+        void *h = NULL;
+        assert_int_equal(emu_backend.open(&list.items[0], /* dl= */ NULL, &h), -ENOMEDIUM);
+        assert_null(h);
         yk_device_list_free(&list);
 
         /* The other reader is not affected. */

@@ -28,7 +28,7 @@ static const struct yk_prompt touch_prompt = { .touch = on_touch };
 
 static int one_token(const struct yk_backend *const *b, struct yk_token *ret) {
         _cleanup_(yk_token_list_free) struct yk_token_list list = {};
-        int r = yk_tokens_discover(b, NULL, &list);
+        int r = yk_tokens_discover(b, NULL, /* dl= */ NULL, &list);
         if (r < 0)
                 return r;
         size_t found = 0;
@@ -53,7 +53,7 @@ static int cmd_challenge(const struct yk_backend *const *b, const char *slot_s, 
         int r = hex_decode(hex, strlen(hex), chal, sizeof(chal), &n);
         if (r < 0)
                 return fail(r);
-        if ((r = one_token(b, &t)) < 0 || (r = yk_token_open(b, &t, &c, &st)) < 0)
+        if ((r = one_token(b, &t)) < 0 || (r = yk_token_open(b, &t, /* dl= */ NULL, &c, &st)) < 0)
                 return fail(r);
         r = yk_otp_challenge_hmac(c, &st, slot, chal, n, &touch_prompt, resp);
         yk_conn_close(c);

@@ -18,7 +18,7 @@
 
 #include "emu-transport.h"
 #include "otp/discover.h"
-#include "transport/hid-frame.h"
+#include "otp/frame-hid.h"
 #include "transport/hid-sysfs.h"
 
 /* A boot keyboard with the 8-byte feature report, as ykemu --uhid presents it. */
@@ -137,7 +137,7 @@ static int open_as_nobody(const char *path) {
                 struct yk_device dev = { .kind = YK_TRANSPORT_HID };
                 snprintf(dev.name, sizeof(dev.name), "%s", path);
                 struct yk_conn *c = NULL;
-                int r = yk_backend_hid.open(&dev, &c);
+                int r = yk_conn_open(&yk_backend_hid, &dev, /* dl= */ NULL, &c);
                 _exit(r == -EACCES && c == NULL ? 0 : 1);
         }
         int status = 0;
@@ -161,23 +161,23 @@ static void test_open(void **state) {
         struct yk_conn *c = NULL, *c2 = NULL;
         snprintf(dev.name, sizeof(dev.name), "%s", path);
         /* Not a hidraw node: it opens, and the first feature report fails as an I/O error. */
-        assert_int_equal(yk_backend_hid.open(&dev, &c), 0);
+        assert_int_equal(yk_conn_open(&yk_backend_hid, &dev, /* dl= */ NULL, &c), 0);
         uint8_t status[16];
         size_t n = 0;
         assert_int_equal(yk_conn_select_otp(c, status, sizeof(status), &n), -EIO);
         /* Another process (here: another open file) holds it: -EUSERS, not interleaved reports. */
-        assert_int_equal(yk_backend_hid.open(&dev, &c2), -EUSERS);
+        assert_int_equal(yk_conn_open(&yk_backend_hid, &dev, /* dl= */ NULL, &c2), -EUSERS);
         assert_null(c2);
         yk_conn_close(c);
         /* Gone: the node was removed (unplugged) before the open, or while open. */
-        assert_int_equal(yk_backend_hid.open(&dev, &c), 0);
+        assert_int_equal(yk_conn_open(&yk_backend_hid, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(unlink(path), 0);
         assert_int_equal(yk_conn_select_otp(c, status, sizeof(status), &n), -ENOMEDIUM);
         yk_conn_close(c);
         c = NULL;
-        assert_int_equal(yk_backend_hid.open(&dev, &c), -ENOMEDIUM);
+        assert_int_equal(yk_conn_open(&yk_backend_hid, &dev, /* dl= */ NULL, &c), -ENOMEDIUM);
         dev.kind = YK_TRANSPORT_PCSC;
-        assert_int_equal(yk_backend_hid.open(&dev, &c), -EINVAL);
+        assert_int_equal(yk_conn_open(&yk_backend_hid, &dev, /* dl= */ NULL, &c), -EINVAL);
         assert_null(c);
 }
 
@@ -185,7 +185,7 @@ static void test_open(void **state) {
 
 static struct ykemu_card *hid_card;
 
-static int emu_hid_enumerate(struct yk_device_list *list) {
+static int emu_hid_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
         const struct yk_device dev = { .kind = YK_TRANSPORT_HID, .name = "/dev/hidraw-emu" };
         return hid_card ? yk_device_list_append(list, &dev) : 0;
 }
@@ -198,13 +198,21 @@ static int hid_set(void *userdata, const uint8_t report[8]) {
         return ykemu_card_hid_set(userdata, report);
 }
 
-static int emu_hid_open(const struct yk_device *dev, struct yk_conn **ret) {
-        const struct yk_hid_io io = { .get_report = hid_get, .set_report = hid_set, .userdata = hid_card };
-        return hid_card ? yk_hid_conn_new(dev, &io, NULL, ret) : -ENOMEDIUM;
+static int emu_hid_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret) {
+        if (!hid_card)
+                return -ENOMEDIUM;
+        *ret = hid_card;
+        return 0;
 }
 
+/* The emulator's HID side plugged in at the byte level, as transport/hid.c is. */
 static const struct yk_backend emu_hid = {
-        .name = "hid", .kind = YK_TRANSPORT_HID, .enumerate = emu_hid_enumerate, .open = emu_hid_open,
+        .name = "hid",
+        .kind = YK_TRANSPORT_HID,
+        .enumerate = emu_hid_enumerate,
+        .open = emu_hid_open,
+        .get_report = hid_get,
+        .set_report = hid_set,
 };
 
 static struct ykemu_card *card_with_serial(uint32_t serial) {
@@ -226,26 +234,26 @@ static void test_discover_both(void **state) {
         hid_card = card;
         assert_int_equal(emu_backend_add_card(card, "Yubico YubiKey OTP+FIDO+CCID 00 00"), 0);
         /* The same key on both: listed once, on the transport asked first. */
-        assert_int_equal(yk_tokens_discover(hid_first, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(hid_first, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         assert_int_equal(list.items[0].device.kind, YK_TRANSPORT_HID);
         assert_int_equal(list.items[0].serial, 4242);
         yk_token_list_free(&list);
-        assert_int_equal(yk_tokens_discover(pcsc_first, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(pcsc_first, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 1);
         assert_int_equal(list.items[0].device.kind, YK_TRANSPORT_PCSC);
         yk_token_list_free(&list);
 
         /* Two keys: both listed. */
         assert_int_equal(emu_backend_add_card(other, "Virtual PCD 00 00"), 0);
-        assert_int_equal(yk_tokens_discover(hid_first, NULL, &list), 0);
+        assert_int_equal(yk_tokens_discover(hid_first, NULL, /* dl= */ NULL, &list), 0);
         assert_int_equal(list.n, 2);
         assert_int_equal(list.items[0].device.kind, YK_TRANSPORT_HID);
         assert_int_equal(list.items[1].serial, 5151);
         /* Opening the HID one works through the framing and checks the serial. */
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
-        assert_int_equal(yk_token_open(hid_first, &list.items[0], &c, &st), 0);
+        assert_int_equal(yk_token_open(hid_first, &list.items[0], /* dl= */ NULL, &c, &st), 0);
         assert_string_equal(c->device.name, "/dev/hidraw-emu");
         yk_conn_close(c);
         yk_token_list_free(&list);

@@ -1,4 +1,4 @@
-/* See deadline.h. The job is shared by the caller and the helper thread and freed by whichever
+/* See bounded.h. The job is shared by the caller and the helper thread and freed by whichever
  * lets go of it last; `abandoned` and `done` change under one lock, so exactly one side owns
  * arg at the end: the caller when the work was done in time, the helper otherwise. */
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "transport/deadline.h"
+#include "transport/bounded.h"
 
 struct job {
         pthread_mutex_t lock;

@@ -9,15 +9,9 @@
 #include <yubikey.h>
 
 #include "shared/secmem.h"
-#include "transport/hid-frame.h"
-
-/* Slot commands whose answers are data (docs/protocol.md §1). */
-#define CMD_SERIAL      0x10
-#define CMD_DEVICE_INFO 0x13
-#define CMD_CHAL_OTP_1  0x20
-#define CMD_CHAL_OTP_2  0x28
-#define CMD_CHAL_HMAC_1 0x30
-#define CMD_CHAL_HMAC_2 0x38
+#include "otp/applet.h"
+#include "otp/frame-hid.h"
+#include "shared/deadline.h"
 
 /* At most 32 response reports (the sequence has 5 bits). */
 #define ANSWER_MAX (32 * YK_HID_REPORT_DATA)
@@ -72,25 +66,19 @@ bool yk_hid_frame_report(const uint8_t frame[YK_HID_FRAME_SIZE], unsigned seq,
 
 int yk_hid_answer_len(uint8_t slot_cmd) {
         switch (slot_cmd) {
-        case CMD_SERIAL:
+        case YK_CMD_SERIAL:
                 return 4;
-        case CMD_CHAL_OTP_1:
-        case CMD_CHAL_OTP_2:
+        case YK_CMD_CHAL_OTP_1:
+        case YK_CMD_CHAL_OTP_2:
                 return 16;
-        case CMD_CHAL_HMAC_1:
-        case CMD_CHAL_HMAC_2:
+        case YK_CMD_CHAL_HMAC_1:
+        case YK_CMD_CHAL_HMAC_2:
                 return 20;
-        case CMD_DEVICE_INFO:
+        case YK_CMD_DEVICE_INFO:
                 return -1;
         default:
                 return 0;
         }
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 /* Sleeps `ms`, but never past the deadline. */
@@ -184,10 +172,19 @@ static int take_data_report(struct answer *a, const uint8_t report[YK_HID_REPORT
         return 0;
 }
 
+/* The end of a wait of `ms` that started at `start`, never past the call's deadline (which
+ * leaves every call at least the minimum of shared/deadline.h). */
+static uint64_t wait_end(const struct yk_deadline *dl, uint64_t start, unsigned ms) {
+        uint64_t end = start + ms, limit = dl->end_ms;
+        if (limit < start + YK_CALL_MIN_MS)
+                limit = start + YK_CALL_MIN_MS;
+        return end < limit ? end : limit;
+}
+
 /* Polls until the answer is complete: data reports, or a status report once the key is done. */
-static int poll_answer(struct hid_conn *c, const struct yk_prompt *prompt, struct answer *a,
-                       uint8_t report[YK_HID_REPORT_SIZE]) {
-        uint64_t start = now_ms(), deadline = start + c->timing.busy_ms;
+static int poll_answer(struct hid_conn *c, const struct yk_deadline *dl, const struct yk_prompt *prompt,
+                       struct answer *a, uint8_t report[YK_HID_REPORT_SIZE]) {
+        uint64_t start = now_ms(), deadline = wait_end(dl, start, c->timing.busy_ms);
         for (;;) {
                 int r = get_report(c, report);
                 if (r < 0)
@@ -208,7 +205,7 @@ static int poll_answer(struct hid_conn *c, const struct yk_prompt *prompt, struc
                         return 0;
                 } else if ((st & YK_HID_TOUCH_FLAG) && !a->touch_seen) {
                         a->touch_seen = true;
-                        deadline = start + c->timing.touch_ms;
+                        deadline = wait_end(dl, start, c->timing.touch_ms);
                         if (prompt && prompt->touch)
                                 prompt->touch(prompt->userdata);
                 }
@@ -218,10 +215,11 @@ static int poll_answer(struct hid_conn *c, const struct yk_prompt *prompt, struc
         }
 }
 
-static int read_answer(struct hid_conn *c, const struct yk_prompt *prompt, struct answer *a) {
+static int read_answer(struct hid_conn *c, const struct yk_deadline *dl, const struct yk_prompt *prompt,
+                       struct answer *a) {
         uint8_t report[YK_HID_REPORT_SIZE];
         CLEANUP_ERASE(report); /* the last part of an HMAC response */
-        return poll_answer(c, prompt, a, report);
+        return poll_answer(c, dl, prompt, a, report);
 }
 
 /* The data of an answer, its CRC checked; or the status / nothing, as apdu.c answers them. */
@@ -264,8 +262,9 @@ static int hid_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *d
         if (r < 0)
                 return r;
         r = send_frame(c, frame);
+        const struct yk_deadline dl = yk_conn_call_deadline(conn, slot_cmd);
         if (r == 0)
-                r = read_answer(c, prompt, &a);
+                r = read_answer(c, &dl, prompt, &a);
         if (r == 0)
                 r = finish_answer(&a, yk_hid_answer_len(slot_cmd), resp, cap, ret_len);
         /* After data, or after giving up, the key is told to go back to its status reports. */
@@ -320,9 +319,7 @@ int yk_hid_conn_new(const struct yk_device *dev, const struct yk_hid_io *io, con
                         io->close(io->userdata);
                 return -ENOMEM;
         }
-        c->base.ops = &hid_ops;
-        c->base.device = *dev;
-        c->base.device.name[YK_DEVICE_NAME_MAX - 1] = '\0';
+        yk_conn_init(&c->base, &hid_ops, dev);
         c->io = *io;
         c->timing = timing ? *timing : yk_hid_default_timing;
         *ret = &c->base;

@@ -1,4 +1,4 @@
-/* See transport-mock.h. */
+/* See ccid-mock.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "transport-mock.h"
-#include "transport/apdu.h"
+#include "ccid-mock.h"
+#include "otp/frame-ccid.h"
 
 size_t mock_hex(const char *hex, uint8_t *out, size_t cap) {
         size_t n = 0;
@@ -30,8 +30,8 @@ size_t mock_hex(const char *hex, uint8_t *out, size_t cap) {
         return n;
 }
 
-static int mock_transceive(void *userdata, const uint8_t *apdu, size_t len, uint8_t *resp, size_t cap,
-                           size_t *ret_len) {
+int mock_transmit(void *userdata, const struct yk_deadline *dl, const uint8_t *apdu, size_t len, uint8_t *resp,
+                  size_t cap, size_t *ret_len) {
         struct mock_card *card = userdata;
         uint8_t want[300];
 
@@ -52,16 +52,16 @@ static int mock_transceive(void *userdata, const uint8_t *apdu, size_t len, uint
         return 0;
 }
 
-static void mock_close(void *userdata) {
+void mock_close(void *userdata) {
         struct mock_card *card = userdata;
         card->closed++;
 }
 
 struct yk_conn *mock_conn(struct mock_card *card) {
         const struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "Mock Reader 00 00" };
-        const struct yk_apdu_io io = { .transceive = mock_transceive, .close = mock_close, .userdata = card };
+        const struct yk_ccid_io io = { .transmit = mock_transmit, .close = mock_close, .userdata = card };
         struct yk_conn *c = NULL;
-        assert_int_equal(yk_apdu_conn_new(&dev, &io, &c), 0);
+        assert_int_equal(yk_ccid_conn_new(&dev, &io, &c), 0);
         assert_non_null(c);
         return c;
 }

@@ -1,4 +1,4 @@
-/* A raw APDU exchanger for tests that replays a script: each step checks the command the host
+/* An APDU exchanger for tests that replays a script: each step checks the command the host
  * sent (hex, spaces ignored; NULL: any) and gives back a scripted answer or error. Steps are
  * written by hand from docs/protocol.md §1, never produced by the code under test. */
 #pragma once
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "transport/transport.h"
+#include "otp/conn.h"
 
 struct mock_step {
         const char *expect; /* the command APDU in hex, or NULL to accept any */
@@ -27,8 +27,13 @@ struct mock_card {
 #define MOCK_CARD(script) ((struct mock_card) { .steps = (script), .n = sizeof(script) / sizeof((script)[0]), \
                                                 .touch_at = SIZE_MAX })
 
-/* A connection (apdu.c) over the script. The card must outlive the connection. */
+/* A connection (otp/frame-ccid.c) over the script. The card must outlive the connection. */
 struct yk_conn *mock_conn(struct mock_card *card);
+
+/* The script as the transmit and close of a PC/SC-kind backend whose handle is the card. */
+int mock_transmit(void *card, const struct yk_deadline *dl, const uint8_t *apdu, size_t len, uint8_t *resp,
+                  size_t cap, size_t *ret_len);
+void mock_close(void *card);
 
 /* A prompt whose touch callback records in card->touches / card->touch_at. */
 struct yk_prompt mock_prompt(struct mock_card *card);

@@ -1,4 +1,4 @@
-/* The OTP HID framing (src/transport/hid-frame.c): CRC and frame layout against values
+/* The OTP HID framing (src/otp/frame-hid.c): CRC and frame layout against values
  * computed outside this code base, then the host's framing against the emulator's HID side
  * (tests/emulator/card-hid.c) in-process, and against a faulty device built on it: a device
  * that goes away mid-frame, a corrupted answer, a write flag or a busy status that never
@@ -15,7 +15,7 @@
 #include "crypto/hmac.h"
 #include "otp/applet.h"
 #include "otp/config.h"
-#include "transport/hid-frame.h"
+#include "otp/frame-hid.h"
 #include "ykemu.h"
 
 /* ---- CRC and frame layout ---- */
@@ -198,12 +198,6 @@ static int teardown(void **state) {
 static void count_touch(void *userdata) {
         struct fixture *f = userdata;
         f->touches++;
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 /* Programs slot 2 through the HID framing, checking the emulator stored those 52 bytes. */

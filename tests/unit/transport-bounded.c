@@ -8,7 +8,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "transport/deadline.h"
+#include "shared/deadline.h"
+#include "transport/bounded.h"
 
 struct probe {
         long sleep_ms;
@@ -16,12 +17,6 @@ struct probe {
         atomic_int abandoned;     /* abandon calls */
         atomic_int abandon_result;
 };
-
-static long now_ms(void) {
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void sleep_ms(long ms) {
         struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };

@@ -1,6 +1,7 @@
 /* OTP commands over a YubiKey's HID keyboard interface (docs/protocol.md §4), behind two injected
- * functions that get and set one 8-byte feature report. hid.c gives them HIDIOCGFEATURE /
- * HIDIOCSFEATURE on /dev/hidrawN; the unit tests give them the emulator's HID side in-process.
+ * functions that get and set one 8-byte feature report: the get_report / set_report of a
+ * HID-kind yk_backend (transport/hid.c: HIDIOCGFEATURE / HIDIOCSFEATURE on /dev/hidrawN), or
+ * in the unit tests the emulator's HID side in-process.
  *
  * A command is a 70-byte frame: 64-byte payload, the slot command, the CRC-16 of the payload
  * (not inverted, little-endian) and 3 filler bytes, sent as 10 reports of 7 data bytes and a
@@ -10,7 +11,8 @@
  * 0x20 | seconds means the key waits for a touch. A report 0x8F ends an aborted exchange.
  *
  * Errors: those of the injected functions (-ENOMEDIUM when the device went away), -EIO when
- * the key stays busy (write flag or processing) past the bounded wait, -EPROTO for an answer
+ * the key stays busy (write flag or processing) past the bounded wait (never past the
+ * connection's deadline, or the exchange bound of a command that may wait for a touch), -EPROTO for an answer
  * that breaks the framing or its CRC, -ETIMEDOUT when a touch was asked for and not given. */
 #pragma once
 
@@ -18,9 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "transport/transport.h"
+#include "otp/conn.h"
 
-#define YK_HID_REPORT_SIZE  8
 #define YK_HID_REPORT_DATA  7
 #define YK_HID_PAYLOAD_SIZE 64
 #define YK_HID_FRAME_SIZE   70

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "transport-mock.h"
-#include "transport/apdu.h"
+#include "ccid-mock.h"
+#include "otp/frame-ccid.h"
 
 #define SELECT_OTP "00 A4 04 00 07 A0 00 00 05 27 20 01"
 #define STATUS_OK  "05 04 03 07 03 00 90 00" /* 5.4.3, sequence 7, both slots valid */
@@ -309,9 +309,9 @@ static void test_bad_arguments(void **state) {
         /* A connection that cannot be made still closes what it was given. */
         struct mock_card card2 = MOCK_CARD(script);
         const struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "x" };
-        const struct yk_apdu_io io = { .transceive = NULL, .close = NULL, .userdata = &card2 };
+        const struct yk_ccid_io io = { .transmit = NULL, .close = NULL, .userdata = &card2 };
         struct yk_conn *c2 = NULL;
-        assert_int_equal(yk_apdu_conn_new(&dev, &io, &c2), -EINVAL);
+        assert_int_equal(yk_ccid_conn_new(&dev, &io, &c2), -EINVAL);
         assert_null(c2);
 }
 

@@ -1,13 +1,13 @@
 /* OTP commands framed as ISO 7816-4 short APDUs (docs/protocol.md §1): SELECT of the OTP application,
  * INS 01 with the slot command in P1, GET RESPONSE chaining, one re-SELECT after a reset or
- * a 6D 00, and the status words mapped to the errnos of transport.h. Every answer is
+ * a 6D 00, and the status words mapped to the errnos of otp/conn.h. Every answer is
  * bounds-checked: a card that answers garbage gets -EPROTO, never an over-read. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shared/secmem.h"
-#include "transport/apdu.h"
+#include "otp/frame-ccid.h"
 
 const uint8_t YK_AID_OTP[7] = { 0xa0, 0x00, 0x00, 0x05, 0x27, 0x20, 0x01 };
 const uint8_t YK_AID_MGMT[8] = { 0xa0, 0x00, 0x00, 0x05, 0x27, 0x47, 0x11, 0x17 };
@@ -32,13 +32,13 @@ const uint8_t YK_AID_MGMT[8] = { 0xa0, 0x00, 0x00, 0x05, 0x27, 0x47, 0x11, 0x17 
 
 struct apdu_conn {
         struct yk_conn base;
-        struct yk_apdu_io io;
+        struct yk_ccid_io io;
 };
 
 /* One command and its GET RESPONSE chain (61 xx). The data of every part is appended to
  * out; *ret_sw is the status word of the last part. */
-static int exchange(struct apdu_conn *c, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
-                    size_t *ret_len, uint16_t *ret_sw) {
+static int exchange(struct apdu_conn *c, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
+                    uint8_t *out, size_t cap, size_t *ret_len, uint16_t *ret_sw) {
         uint8_t raw[RAW_RESP_MAX];
         CLEANUP_ERASE(raw); /* a part of an HMAC response */
         uint8_t get_response[5] = { 0x00, INS_GET_RESPONSE, 0x00, 0x00, 0x00 };
@@ -48,7 +48,7 @@ static int exchange(struct apdu_conn *c, const uint8_t *apdu, size_t len, uint8_
 
         for (unsigned round = 0; round < CHAIN_MAX; round++) {
                 size_t n = 0;
-                r = c->io.transceive(c->io.userdata, send, send_len, raw, sizeof(raw), &n);
+                r = c->io.transmit(c->io.userdata, dl, send, send_len, raw, sizeof(raw), &n);
                 if (r < 0)
                         break;
                 if (n < 2 || n > sizeof(raw)) {
@@ -124,9 +124,9 @@ static int select_raw(struct apdu_conn *c, uint8_t *out, size_t cap, size_t *ret
 
         memcpy(apdu + 5, YK_AID_OTP, sizeof(YK_AID_OTP));
         /* A reset reported by the raw layer before SELECT ran: nothing was lost, send it again. */
-        r = exchange(c, apdu, sizeof(apdu), out, cap, &n, &sw);
+        r = exchange(c, &c->base.deadline, apdu, sizeof(apdu), out, cap, &n, &sw);
         if (r == -ECONNRESET)
-                r = exchange(c, apdu, sizeof(apdu), out, cap, &n, &sw);
+                r = exchange(c, &c->base.deadline, apdu, sizeof(apdu), out, cap, &n, &sw);
         if (r == -ECONNRESET)
                 return -EIO;
         if (r < 0)
@@ -157,15 +157,15 @@ static int apdu_select_otp(struct yk_conn *conn, uint8_t *ret_status, size_t cap
 
 /* The command once, then once more after selecting the application again when the card was
  * reset under us (the raw layer says -ECONNRESET) or forgot the selection (6D 00). */
-static int command_with_reselect(struct apdu_conn *c, const uint8_t *apdu, size_t len, uint8_t *resp,
-                                 size_t cap, size_t *ret_len) {
+static int command_with_reselect(struct apdu_conn *c, const struct yk_deadline *dl, const uint8_t *apdu,
+                                 size_t len, uint8_t *resp, size_t cap, size_t *ret_len) {
         uint8_t sel[RAW_RESP_MAX];
         uint16_t sw = 0;
         size_t n = 0, sel_len = 0;
         int r = -EIO;
 
         for (int attempt = 0; attempt < 2; attempt++) {
-                r = exchange(c, apdu, len, resp, cap, &n, &sw);
+                r = exchange(c, dl, apdu, len, resp, cap, &n, &sw);
                 bool again = r == -ECONNRESET || (r == 0 && sw == SW_INS_NOT_SUPP);
                 if (again && attempt == 0) {
                         r = select_raw(c, sel, sizeof(sel), &sel_len);
@@ -208,7 +208,8 @@ static int apdu_otp_call(struct yk_conn *conn, uint8_t slot_cmd, const uint8_t *
         if (prompt && prompt->touch)
                 prompt->touch(prompt->userdata);
 
-        int r = command_with_reselect(c, apdu, apdu_len, resp, cap, &n);
+        const struct yk_deadline dl = yk_conn_call_deadline(conn, slot_cmd);
+        int r = command_with_reselect(c, &dl, apdu, apdu_len, resp, cap, &n);
         if (r < 0)
                 return r;
         *ret_len = n;
@@ -228,8 +229,8 @@ static const struct yk_conn_ops apdu_ops = {
         .close = apdu_close,
 };
 
-int yk_apdu_conn_new(const struct yk_device *dev, const struct yk_apdu_io *io, struct yk_conn **ret) {
-        if (!dev || !io || !io->transceive || !ret) {
+int yk_ccid_conn_new(const struct yk_device *dev, const struct yk_ccid_io *io, struct yk_conn **ret) {
+        if (!dev || !io || !io->transmit || !ret) {
                 if (io && io->close)
                         io->close(io->userdata);
                 return -EINVAL;
@@ -240,9 +241,7 @@ int yk_apdu_conn_new(const struct yk_device *dev, const struct yk_apdu_io *io, s
                         io->close(io->userdata);
                 return -ENOMEM;
         }
-        c->base.ops = &apdu_ops;
-        c->base.device = *dev;
-        c->base.device.name[YK_DEVICE_NAME_MAX - 1] = '\0';
+        yk_conn_init(&c->base, &apdu_ops, dev);
         c->io = *io;
         *ret = &c->base;
         return 0;
