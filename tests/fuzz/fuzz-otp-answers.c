@@ -1,5 +1,5 @@
 /* The host's parsing of card answers: the fuzzer's bytes are the answers of a raw APDU
- * exchanger, fed through the real framing (src/transport/apdu.c) and the OTP commands
+ * exchanger, fed through the real framing (src/otp/frame-ccid.c) and the OTP commands
  * (src/otp/applet.c, discover.c). Whatever a card answers, the host must not crash, over-read,
  * leak, or claim success with an answer of the wrong size.
  *

@@ -1,4 +1,4 @@
-/* APDU framing (src/transport/apdu.c) against scripted card answers: the bytes on the wire,
+/* APDU framing (src/otp/frame-ccid.c) against scripted card answers: the bytes on the wire,
  * GET RESPONSE chains, re-SELECT after 6D 00 or a reset, status words to errnos, and answers
  * that are short, long or garbage. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* yk_run_with_deadline (src/transport/deadline.c): the result of work done in time, -ETIMEDOUT
+/* yk_run_with_deadline (src/transport/bounded.c): the result of work done in time, -ETIMEDOUT
  * on time for work that blocks, and the late work undone by abandon, exactly once. */
 #include <errno.h>
 #include <setjmp.h>
