@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/deadline.h"
+
 static volatile sig_atomic_t interrupted;
 static struct sigaction saved_int, saved_term;
 
@@ -15,9 +17,7 @@ static void on_signal(int sig) {
 }
 
 static double now(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        return (double) now_ms() / 1e3;
 }
 
 void progress_begin(struct progress *p, const char *what) {

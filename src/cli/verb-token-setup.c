@@ -14,6 +14,7 @@
 #include "otp/applet.h"
 #include "otp/config.h"
 #include "otp/discover.h"
+#include "shared/deadline.h"
 #include "shared/errors.h"
 #include "shared/hex.h"
 
@@ -133,9 +134,7 @@ static int refuse_overwrite(const char *who, int slot, enum yk_slot_state state)
 }
 
 static double now_seconds(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        return (double) now_ms() / 1e3;
 }
 
 /* Sends a random challenge and compares the answer with HMAC-SHA1 computed here. */

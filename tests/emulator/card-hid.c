@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "card-internal.h"
+#include "shared/deadline.h"
 #include "shared/secmem.h"
 
 #define WRITE_FLAG   0x80
@@ -22,12 +23,6 @@
 #define LAST_SEQ     9
 #define DATA_SIZE    7
 #define PAYLOAD_SIZE 64
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
 
 /* How much of the 64-byte payload each command takes (its CCID length). */
 static size_t payload_len(uint8_t cmd) {
