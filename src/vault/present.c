@@ -47,6 +47,21 @@ static bool token_matches(const struct yk_token *present, const struct yk_token_
         return present->serial_known && present->serial == enrolled->serial;
 }
 
+/* No enrolled token answered: a device that could not be asked says why better than "none".
+ * A card another program holds may well be ours (exit 6, not 3); a PC/SC service that does
+ * not answer may hide it. */
+static int why_none(const struct yk_token_list *list) {
+        int r = -ENODEV;
+        for (size_t i = 0; i < list->n; i++) {
+                int e = list->items[i].error;
+                if (e == -EHOSTUNREACH)
+                        return e;
+                if (e == -EUSERS)
+                        r = e;
+        }
+        return r;
+}
+
 /* One look: the first present token with enrolled bound tokens, and their ids. */
 static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_header *h, const struct yk_deadline *dl,
                       struct yk_token *ret_token, int *ret_matches, size_t *ret_n) {
@@ -68,6 +83,8 @@ static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_hea
                         r = 0;
                 }
         }
+        if (r == -ENODEV)
+                r = why_none(&list);
         yk_token_list_free(&list);
         return r;
 }
@@ -101,8 +118,9 @@ int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_he
         bool said = false;
         for (;;) {
                 int r = match_once(ctx, h, &dl, ret_token, ret_matches, ret_n_matches);
-                /* pcscd may be started with the token; keep polling while it is not there. */
-                if (r != -ENODEV && r != -EHOSTDOWN)
+                /* pcscd may be started with the token, another program may let go of the card,
+                 * a key may come on HID while pcscd does not answer: keep polling. */
+                if (r != -ENODEV && r != -EHOSTDOWN && r != -EUSERS && r != -EHOSTUNREACH)
                         return r;
                 if (yk_deadline_passed(&dl))
                         return r;

@@ -122,6 +122,19 @@ RC=$? ERR=$(cat "$D/pull.err")
 expect_rc 6 "token pulled out during open"
 expect_err_line "ykunlock: cannot open touch.img: the token was removed" "pulled out"
 
+# ---- another open holds the token while it waits for the touch: the second one says so ----
+plug t 35963 4004 --touch 6000
+"$YKUNLOCK" open "$T" --test --timeout 0 >"$D/hold.out" 2>"$D/hold.err" </dev/null &
+holder=$!
+for i in $(seq 50); do grep -q 'Touch your' "$D/hold.err" && break; sleep 0.1; done
+run "$YKUNLOCK" open "$T" --test --timeout 1
+expect_rc 6 "a second open while another process holds the card"
+expect_err_line "ykunlock: cannot open touch.img: another program, such as scdaemon or gpg-agent, holds the card" \
+  "the card is held, not absent"
+wait "$holder"
+expect_eq "$?" 0 "the first open, touched, opens"
+world_stop_token t
+
 # ---- a PIN: from a file, right and wrong; missing without a terminal ----
 P=$D/pin.img
 plug p 35963 5005
