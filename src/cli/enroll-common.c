@@ -102,7 +102,8 @@ int cli_enroll_pick(const struct cli_enroll_args *a, const struct cli_global *g,
 static int auth_error(int r, const char *vault_name, const struct vault_auth *auth, const struct cli_ask *ask) {
         if (r == -ECANCELED && ask->code != EXIT_OK)
                 return ask->code;
-        if (auth->kind == VAULT_AUTH_TOKEN && (r == -YK_ERR_NO_TOKEN || r == -YK_ERR_NO_SERVICE || r == -YK_ERR_BAD_VAULT))
+        if (auth->kind == VAULT_AUTH_TOKEN && (r == -YK_ERR_NO_TOKEN || r == -YK_ERR_NO_SERVICE || r == -YK_ERR_NO_ANSWER ||
+                                           r == -YK_ERR_BAD_VAULT))
                 return cli_error(-YK_ERR_NO_TOKEN,
                                  "no token enrolled in %s is present to authorise this; give --recovery-key-file "
                                  "or --passphrase-file (or run it at a terminal to be asked)",

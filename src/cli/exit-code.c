@@ -36,6 +36,7 @@ int exit_code_from_errno(int r) {
         case YK_ERR_NO_TOUCH:
                 return EXIT_NO_TOUCH;
         case YK_ERR_NO_SERVICE:
+        case YK_ERR_NO_ANSWER:
         case YK_ERR_NO_TRANSPORT:
                 return EXIT_NO_SERVICE;
         case YK_ERR_NEEDS_DM:

@@ -149,6 +149,8 @@ const char *cli_strerror(int r) {
         switch (-r) {
         case YK_ERR_NO_SERVICE:
                 return "the PC/SC service (pcscd) is not running";
+        case YK_ERR_NO_ANSWER:
+                return "the PC/SC service does not answer";
         case YK_ERR_CARD_IN_USE:
                 return "another program, such as scdaemon or gpg-agent, holds the card";
         case YK_ERR_REMOVED:

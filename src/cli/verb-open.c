@@ -120,7 +120,7 @@ static int opened(const struct open_ctx *c, const struct vault_open_result *res)
 static int no_token(const struct open_ctx *c, int r) {
         char serials[512];
         size_t n = cli_enrolled_serials(c->info, serials, sizeof(serials));
-        if (r == -YK_ERR_NO_SERVICE)
+        if (r == -YK_ERR_NO_SERVICE || r == -YK_ERR_NO_ANSWER)
                 return cli_error(r, "cannot look for tokens: %s", cli_strerror(r));
         if (n == 0)
                 return cli_error(-YK_ERR_NO_TOKEN, "no token is enrolled in %s; --recovery-key-file or "
@@ -152,6 +152,7 @@ static int open_error(struct open_ctx *c, int r, const struct vault_auth *given,
         switch (-r) {
         case YK_ERR_NO_TOKEN:
         case YK_ERR_NO_SERVICE:
+        case YK_ERR_NO_ANSWER:
                 return no_token(c, r);
         case YK_ERR_AUTH:
                 return cli_error(r, "the token's response does not open its keyslot in %s; was its slot reprogrammed "

@@ -97,15 +97,19 @@ int yk_token_backends(const char *transport, const struct yk_backend *const **re
 int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk_token_filter *filter,
                        const struct yk_deadline *dl, struct yk_token_list *ret) {
         struct yk_token_list list = { 0 };
-        size_t asked = 0, down = 0;
+        size_t asked = 0;
+        int down = 0;
 
         if (!backends || !ret)
                 return -EINVAL;
         for (size_t i = 0; backends[i]; i++) {
                 asked++;
                 int r = discover_backend(backends[i], filter, dl, &list);
-                if (r == -EHOSTDOWN) {
-                        down++; /* pcscd not running: the other backends may still see tokens */
+                /* pcscd not running, not answering, or compiled out: the other backends may
+                 * still see tokens. */
+                if (r == -EHOSTDOWN || r == -EHOSTUNREACH || r == -EOPNOTSUPP) {
+                        if (down == 0 || r == -EHOSTUNREACH)
+                                down = r;
                         continue;
                 }
                 if (r < 0) {
@@ -116,8 +120,8 @@ int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk
         if (asked == 0)
                 return -EOPNOTSUPP;
         /* pcscd not running and no other backend saw anything: say so rather than "nothing". */
-        if (down > 0 && list.n == 0)
-                return -EHOSTDOWN;
+        if (down < 0 && list.n == 0)
+                return down;
         *ret = list;
         return 0;
 }

@@ -38,8 +38,8 @@ struct yk_token_filter {
 
 /* Lists every device of every backend with what it holds. A token whose serial was already
  * seen on an earlier backend is left out (asked in order: `auto` puts HID first). A backend
- * that is not there (pcscd not running) fails the call (-EHOSTDOWN) only when no device was
- * found on any other. Every service call is bounded by dl (NULL: the minimum of one call). */
+ * that is not there (pcscd not running: -EHOSTDOWN, not answering: -EHOSTUNREACH, compiled
+ * out: -EOPNOTSUPP) fails the call only when no device was found on any other. Every service call is bounded by dl (NULL: the minimum of one call). */
 int yk_tokens_discover(const struct yk_backend *const *backends, const struct yk_token_filter *filter,
                        const struct yk_deadline *dl, struct yk_token_list *ret);
 

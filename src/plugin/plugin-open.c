@@ -61,6 +61,9 @@ static int map_error(struct crypt_device *cd, int token, int r) {
         case -EOPNOTSUPP:
         case -ENOMEDIUM:
                 return -EAGAIN;
+        case -EHOSTUNREACH: /* no token came within the wait: not present, as far as we can tell */
+                crypt_logf(cd, CRYPT_LOG_NORMAL, "Token %d: the PC/SC service does not answer.\n", token);
+                return -EAGAIN;
         case -ENOANO:
         case -EPERM:
                 return r;

@@ -21,6 +21,7 @@
 #define YK_ERR_CARD_IN_USE  EUSERS      /* PC/SC sharing violation (scdaemon, gpg-agent): exit 6 */
 #define YK_ERR_NO_TOUCH     ETIMEDOUT   /* touch not received (69 85 after the wait): exit 7 */
 #define YK_ERR_NO_SERVICE   EHOSTDOWN   /* no PC/SC service: exit 8 */
+#define YK_ERR_NO_ANSWER    EHOSTUNREACH /* the PC/SC service does not answer (a call overran): exit 8 */
 #define YK_ERR_NO_TRANSPORT EOPNOTSUPP  /* transport compiled out or not available: exit 8 */
 #define YK_ERR_NEEDS_DM     ENOSYS      /* device-mapper not available: exit 9 */
 #define YK_ERR_NEEDS_ROOT   EACCES      /* permission denied (root, /dev/hidraw access): exit 9 */

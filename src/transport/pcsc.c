@@ -4,11 +4,13 @@
  * (otp/frame-ccid.c): this file only moves raw APDUs and maps PC/SC results to errnos
  * (transport.h). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <winscard.h>
 
+#include "shared/secmem.h"
 #include "transport/bounded.h"
 #include "transport/transport.h"
 
@@ -17,10 +19,33 @@
  * moment, scdaemon maybe for good). */
 #define CONNECT_WAIT_MS 5000
 
+/* Every PC/SC call runs in a helper thread, bounded (transport/bounded.h): a PC/SC service
+ * that stops answering (pcscd stopped, or wedged) would otherwise block us for good, and no
+ * PC/SC call can cancel another (SCardCancel needs the service too). Once one call has
+ * overrun, the helper may still hold pcsc-lite's lock (SCardEstablishContext holds a global
+ * one), so every later call of this process would block behind it: the backend is dead from
+ * then on, and says so at once (-EHOSTUNREACH). */
+static atomic_bool service_dead;
+
+/* Runs work(arg) within ms. On -EHOSTUNREACH arg belongs to the helper (or was given to
+ * abandon at once when the backend was already dead): the caller must not touch it. */
+static int bounded(int (*work)(void *), void (*abandon)(void *, int), void *arg, long ms) {
+        if (atomic_load(&service_dead)) {
+                abandon(arg, -EHOSTUNREACH);
+                return -EHOSTUNREACH;
+        }
+        int r = yk_run_with_deadline(work, abandon, arg, ms);
+        if (r != -ETIMEDOUT)
+                return r;
+        atomic_store(&service_dead, true);
+        return -EHOSTUNREACH;
+}
+
 struct pcsc_raw {
         SCARDCONTEXT ctx;
         SCARDHANDLE card;
         DWORD protocol;
+        bool has_ctx;
         bool connected;
         bool in_transaction;
         char reader[YK_DEVICE_NAME_MAX];
@@ -98,15 +123,39 @@ static int list_readers(SCARDCONTEXT ctx, struct yk_device_list *list) {
         return -EIO;
 }
 
-static int pcsc_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
-        (void) dl;
+/* The whole enumeration as one bounded job: context, reader list, release. */
+struct enumerate_job {
+        struct yk_device_list list;
+};
+
+static int enumerate_work(void *arg) {
+        struct enumerate_job *j = arg;
         SCARDCONTEXT ctx;
         LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
         if (rv != SCARD_S_SUCCESS)
                 return errno_from_pcsc(rv);
-        int r = list_readers(ctx, list);
+        int r = list_readers(ctx, &j->list);
         (void) SCardReleaseContext(ctx);
         return r;
+}
+
+static void enumerate_abandon(void *arg, int result) {
+        struct enumerate_job *j = arg;
+        yk_device_list_free(&j->list);
+        free(j);
+}
+
+static int pcsc_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
+        struct enumerate_job *j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        int r = bounded(enumerate_work, enumerate_abandon, j, yk_deadline_call_ms(dl));
+        if (r == -EHOSTUNREACH)
+                return r; /* j is the helper's now */
+        for (size_t i = 0; r >= 0 && i < j->list.n; i++)
+                r = yk_device_list_append(list, &j->list.items[i]);
+        enumerate_abandon(j, r);
+        return r < 0 ? r : 0;
 }
 
 static int begin_transaction(struct pcsc_raw *raw) {
@@ -145,14 +194,23 @@ static int card_gone_or(struct pcsc_raw *raw, int otherwise) {
         return otherwise;
 }
 
-static int pcsc_transmit(void *handle, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
-                         uint8_t *resp, size_t cap, size_t *ret_len) {
-        struct pcsc_raw *raw = handle;
-        (void) dl;
-        const SCARD_IO_REQUEST *pci = raw->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-        DWORD n = (DWORD) cap;
+/* One exchange with its own copies of the command and the answer: a helper that outlives
+ * the caller must not write into the caller's buffers. */
+struct transmit_job {
+        struct pcsc_raw *raw;
+        uint8_t apdu[5 + 255 + 1]; /* a short APDU with Le */
+        size_t len;
+        uint8_t resp[256 + 2];
+        size_t n;
+};
 
-        LONG rv = SCardTransmit(raw->card, pci, apdu, (DWORD) len, NULL, resp, &n);
+static int transmit_work(void *arg) {
+        struct transmit_job *j = arg;
+        struct pcsc_raw *raw = j->raw;
+        const SCARD_IO_REQUEST *pci = raw->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+        DWORD n = (DWORD) sizeof(j->resp);
+
+        LONG rv = SCardTransmit(raw->card, pci, j->apdu, (DWORD) j->len, NULL, j->resp, &n);
         if (rv == SCARD_W_RESET_CARD) {
                 int r = reconnect(raw);
                 return r < 0 ? r : -ECONNRESET; /* the framing selects again and repeats */
@@ -161,22 +219,65 @@ static int pcsc_transmit(void *handle, const struct yk_deadline *dl, const uint8
                 return card_gone_or(raw, rv == SCARD_S_SUCCESS ? -EPROTO : -EIO);
         if (rv != SCARD_S_SUCCESS)
                 return errno_from_pcsc(rv);
-        if (n > cap)
+        if (n > sizeof(j->resp))
                 return -EPROTO;
-        *ret_len = n;
+        j->n = n;
         return 0;
 }
 
-static void pcsc_close(void *handle) {
+static void transmit_abandon(void *arg, int result) {
+        struct transmit_job *j = arg;
+        secure_wipe(j, sizeof(*j)); /* a configuration write, an HMAC response */
+        free(j);
+}
+
+static int pcsc_transmit(void *handle, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
+                         uint8_t *resp, size_t cap, size_t *ret_len) {
         struct pcsc_raw *raw = handle;
-        if (!raw)
-                return;
+        struct transmit_job *j = NULL;
+
+        if (!raw || !apdu || !resp || !ret_len || len > sizeof(j->apdu))
+                return -EINVAL;
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        j->raw = raw;
+        memcpy(j->apdu, apdu, len);
+        j->len = len;
+        int r = bounded(transmit_work, transmit_abandon, j, yk_deadline_call_ms(dl));
+        if (r == -EHOSTUNREACH)
+                return r; /* j is the helper's now */
+        if (r == 0 && j->n > cap)
+                r = -EPROTO;
+        if (r == 0) {
+                memcpy(resp, j->resp, j->n);
+                *ret_len = j->n;
+        }
+        transmit_abandon(j, r);
+        return r;
+}
+
+/* Ends the transaction, disconnects, releases the context and frees raw. */
+static int release_work(void *arg) {
+        struct pcsc_raw *raw = arg;
         if (raw->in_transaction)
                 (void) SCardEndTransaction(raw->card, SCARD_LEAVE_CARD);
         if (raw->connected)
                 (void) SCardDisconnect(raw->card, SCARD_LEAVE_CARD);
-        (void) SCardReleaseContext(raw->ctx);
+        if (raw->has_ctx)
+                (void) SCardReleaseContext(raw->ctx);
         free(raw);
+        return 0;
+}
+
+static void release_abandon(void *arg, int result) {
+        /* release_work freed raw; when it never ran (the backend was dead), raw is left as
+         * it is: a helper that overran may still be using it. */
+}
+
+static void pcsc_close(void *handle) {
+        if (handle)
+                (void) bounded(release_work, release_abandon, handle, YK_CALL_MIN_MS);
 }
 
 static int connect_card(struct pcsc_raw *raw, const char *reader) {
@@ -197,9 +298,22 @@ static int connect_work(void *arg) {
         return r == -ETIMEDOUT ? -EIO : r;
 }
 
-/* The connection came after open gave up: undo it. */
+/* The connection came after open gave up: undo it (in the helper thread, so unbounded). */
 static void connect_abandon(void *arg, int result) {
-        pcsc_close(arg);
+        (void) release_work(arg);
+}
+
+static int establish_work(void *arg) {
+        struct pcsc_raw *raw = arg;
+        LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &raw->ctx);
+        if (rv != SCARD_S_SUCCESS)
+                return errno_from_pcsc(rv);
+        raw->has_ctx = true;
+        return 0;
+}
+
+static void establish_abandon(void *arg, int result) {
+        (void) release_work(arg);
 }
 
 static long connect_wait_ms(const struct yk_deadline *dl) {
@@ -213,13 +327,18 @@ static int pcsc_open(const struct yk_device *dev, const struct yk_deadline *dl, 
         struct pcsc_raw *raw = calloc(1, sizeof(*raw));
         if (!raw)
                 return -ENOMEM;
-        LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &raw->ctx);
-        if (rv != SCARD_S_SUCCESS) {
-                free(raw);
-                return errno_from_pcsc(rv);
-        }
         memcpy(raw->reader, dev->name, sizeof(raw->reader));
-        int r = yk_run_with_deadline(connect_work, connect_abandon, raw, connect_wait_ms(dl));
+        int r = bounded(establish_work, establish_abandon, raw, yk_deadline_call_ms(dl));
+        if (r == -EHOSTUNREACH)
+                return r; /* raw is the helper's now */
+        if (r < 0) {
+                (void) release_work(raw);
+                return r;
+        }
+        /* Not bounded(): a connection that waits is most likely another client's transaction
+         * on the card (exit 6), not a dead service; the wait holds only this context's lock.
+         * A service that is dead indeed blocks the next context, and that call says so. */
+        r = yk_run_with_deadline(connect_work, connect_abandon, raw, connect_wait_ms(dl));
         if (r == -ETIMEDOUT)
                 return -EUSERS; /* still waiting for another client: raw is the helper's now */
         if (r < 0) {

@@ -48,9 +48,10 @@ int vault_unlock_try(struct crypt_device *cd, const struct vault_unlock_req *req
         return r < 0 ? r : 0;
 }
 
-/* Errors after which a typed recovery key or passphrase is the way on. */
+/* Errors after which a typed recovery key or passphrase is the way on (-EHOSTUNREACH: the
+ * PC/SC service does not answer). */
 static bool falls_back(int r) {
-        return r == -ENODEV || r == -EHOSTDOWN || r == -EBADMSG;
+        return r == -ENODEV || r == -EHOSTDOWN || r == -EHOSTUNREACH || r == -EBADMSG;
 }
 
 static int by_typed_secret(struct crypt_device *cd, const struct vault_header *h, const struct vault_tokens_ctx *ctx,
