@@ -1,7 +1,9 @@
 # Every external library is an IMPORTED target found through pkg-config
 # (libyubikey ships no .pc file: header and library are found directly).
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(PCSC REQUIRED IMPORTED_TARGET libpcsclite)
+if(WITH_PCSC)
+  pkg_check_modules(PCSC REQUIRED IMPORTED_TARGET libpcsclite)
+endif()
 pkg_check_modules(YKPERS REQUIRED IMPORTED_TARGET ykpers-1)
 pkg_check_modules(CRYPTSETUP REQUIRED IMPORTED_TARGET libcryptsetup)
 pkg_check_modules(JSONC REQUIRED IMPORTED_TARGET json-c)

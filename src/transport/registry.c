@@ -39,13 +39,25 @@ int yk_device_list_append(struct yk_device_list *list, const struct yk_device *d
         return 0;
 }
 
+#if !YK_WITH_PCSC
+const struct yk_backend yk_backend_pcsc = {
+        .name = "pcsc",
+        .kind = YK_TRANSPORT_PCSC,
+        .enumerate = yk_pcsc_stub_enumerate,
+        .open = yk_pcsc_stub_open,
+        .close = yk_pcsc_stub_close,
+        .transmit = yk_pcsc_stub_transmit,
+};
+#endif
+
 /* `auto` asks HID first: a USB YubiKey answers challenge-response over its keyboard interface
  * (over USB CCID it usually refuses with 69 85), and discovery keeps the first sighting of a
  * serial, so the same key behind pcscd is not listed twice. PC/SC then covers NFC readers and
  * the tokens that speak the OTP application only over CCID. */
 static const struct yk_backend *const backends_pcsc[] = { &yk_backend_pcsc, NULL };
 static const struct yk_backend *const backends_hid[] = { &yk_backend_hid, NULL };
-static const struct yk_backend *const backends_auto[] = { &yk_backend_hid, &yk_backend_pcsc, NULL };
+static const struct yk_backend *const backends_auto[] = { &yk_backend_hid, YK_WITH_PCSC ? &yk_backend_pcsc : NULL,
+                                                          NULL };
 
 int yk_backends_for(const char *transport, const struct yk_backend *const **ret) {
         if (!transport || !ret)

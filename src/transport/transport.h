@@ -15,6 +15,7 @@
  * other communication errors; -EOPNOTSUPP a backend compiled out. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,5 +69,22 @@ struct yk_backend {
 /* The backends compiled in, NULL-terminated, filtered by "pcsc", "hid" or "auto" (all, HID first). */
 int yk_backends_for(const char *transport, const struct yk_backend *const **ret);
 
-extern const struct yk_backend yk_backend_pcsc;
 extern const struct yk_backend yk_backend_hid;
+extern const struct yk_backend yk_backend_pcsc;
+
+#if !YK_WITH_PCSC
+/* Built without PC/SC (-DWITH_PCSC=OFF): yk_backend_pcsc (registry.c) is made of these, which
+ * say so; `auto` leaves it out. Callers need no #ifdef. */
+static inline int yk_pcsc_stub_enumerate(const struct yk_deadline *dl, struct yk_device_list *list) {
+        return -EOPNOTSUPP;
+}
+static inline int yk_pcsc_stub_open(const struct yk_device *dev, const struct yk_deadline *dl, void **ret_handle) {
+        return -EOPNOTSUPP;
+}
+static inline void yk_pcsc_stub_close(void *handle) {
+}
+static inline int yk_pcsc_stub_transmit(void *handle, const struct yk_deadline *dl, const uint8_t *apdu, size_t len,
+                                        uint8_t *resp, size_t cap, size_t *ret_len) {
+        return -EOPNOTSUPP;
+}
+#endif
