@@ -16,6 +16,7 @@
 #include "cli/plug-common.h"
 #include "cli/run.h"
 #include "cli/vault-common.h"
+#include "shared/deadline.h"
 #include "shared/errors.h"
 #include "shared/macros.h"
 #include "shared/parse.h"
@@ -66,19 +67,16 @@ static bool any_usable(const struct yk_token_list *l) {
  * device before the hidraw node or pcscd's reader exists). */
 static void discover(const struct cli_global *g, unsigned wait_s, struct yk_token_list *ret) {
         struct yk_token_filter filter = { .reader = g->reader, .serial_set = g->serial_set, .serial = g->serial };
-        struct timespec start;
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        const struct yk_deadline dl = yk_deadline_in((uint64_t) wait_s * 1000);
         for (;;) {
                 struct yk_token_list l = {};
-                int r = yk_tokens_discover(g->backends, &filter, &l);
+                int r = yk_tokens_discover(g->backends, &filter, &dl, &l);
                 if (r >= 0 && any_usable(&l)) {
                         *ret = l;
                         return;
                 }
                 yk_token_list_free(&l);
-                struct timespec now;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                if (now.tv_sec - start.tv_sec >= (time_t) wait_s) {
+                if (yk_deadline_passed(&dl)) {
                         *ret = (struct yk_token_list) {};
                         return;
                 }

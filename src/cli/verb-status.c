@@ -142,7 +142,7 @@ int verb_status(int argc, char **argv, struct cli_global *g) {
                 return code;
         _cleanup_(yk_token_list_free) struct yk_token_list present = {};
         struct yk_token_filter filter = { .reader = g->reader, .serial_set = g->serial_set, .serial = g->serial };
-        int r = yk_tokens_discover(g->backends, &filter, &present);
+        int r = yk_tokens_discover(g->backends, &filter, /* dl= */ NULL, &present);
         if (r < 0)
                 cli_debug(g, "no token could be looked for: %s", cli_strerror(r));
         _cleanup_(freep) struct plug_vault *v = calloc(reg.n_vaults ? reg.n_vaults : 1, sizeof(*v));
