@@ -46,7 +46,7 @@ unit_of() {
 # announce NAME SOURCE: once per volume; remembers whether ykunlock has tokens there.
 announce() {
         local name=$1 source=$2 json
-        json=$("$YKUNLOCK" list "$source" --json 2>/dev/null </dev/null) || json=
+        json=$("$YKUNLOCK" list "$source" --json </dev/null) || json=
         case $json in
         *'"serial"'*) ;;
         *) : >"$STATE/$name.none"; return ;;
