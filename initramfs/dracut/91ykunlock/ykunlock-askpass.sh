@@ -90,7 +90,8 @@ while :; do
                 # systemd-cryptsetup attach NAME SOURCE [KEY [OPTIONS]]; a key file is not ours.
                 set -- $(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null)
                 [ "${2:-}" = attach ] && [ $# -ge 4 ] || continue
-                name=$3 source=$4
+                # ykunlock opens no symbolic link (/dev/disk/by-uuid/...): the node itself.
+                name=$3 source=$(readlink -f "$4")
                 case ${5:--} in - | none) ;; *) continue ;; esac
                 [ -e "$STATE/$name.none" ] && continue
                 [ -e "$STATE/$name.tokens" ] || announce "$name" "$source"
