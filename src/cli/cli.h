@@ -63,3 +63,4 @@ int verb_open(int argc, char **argv, struct cli_global *g);
 int verb_close(int argc, char **argv, struct cli_global *g);
 int verb_status(int argc, char **argv, struct cli_global *g);
 int verb_plug_event(int argc, char **argv, struct cli_global *g);
+int verb_passphrase(int argc, char **argv, struct cli_global *g);

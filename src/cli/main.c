@@ -44,6 +44,9 @@ static const struct verb verbs[] = {
         { "plug-event", "add|remove [--config FILE] [--wait S]",
           "Open or lock the configured vaults when a token arrives or leaves (run by udev's units).",
           verb_plug_event },
+        { "passphrase", "DEVICE [--timeout S] [--pin-file F|- | --secret-file F|-] [--output FILE]",
+          "Write a present token's keyslot passphrase (checked, 32 raw bytes) to a pipe, for boot scripts.",
+          verb_passphrase },
 };
 
 static void print_help(void) {

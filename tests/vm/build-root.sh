@@ -9,7 +9,8 @@
 #                                                    over it (a private overlay: nothing in the
 #                                                    cache or on the host changes); the host
 #                                                    directory $YKVM_ROOT_BIND is bind-mounted
-#                                                    at /out in it
+#                                                    at /out in it, $YKVM_ROOT_MODULES (a
+#                                                    kernel's lib/modules) at /usr/lib/modules
 #
 # The tree is cached in OUT_DIR/tree and keyed on OUT_DIR/key: the hash of the package list,
 # the mirror, the excluded paths and TREE_FORMAT (bump it when build_tree changes). The root's own
@@ -61,12 +62,18 @@ customize() {
         cat >"$root/usr/local/sbin/ykvm-root" <<'EOF'
 #!/bin/sh
 # Reports on the serial console that the real root runs, runs the scenario's part, powers off.
+# Started by ykvm-root.service, or as PID 1 itself (init=/usr/local/sbin/ykvm-root: a boot test
+# that needs only the real root, without systemd's start, which takes minutes under a loaded TCG).
 exec >/dev/ttyS0 2>&1
 echo "YKVM-ROOT $(cat /etc/ykvm/id 2>/dev/null || echo root)"
 rc=0
 [ -x /etc/ykvm/run.sh ] && { /etc/ykvm/run.sh || rc=$?; }
 echo "YKVM-EXIT $rc"
 sync
+if [ $$ = 1 ]; then
+        echo o >/proc/sysrq-trigger
+        sleep 60
+fi
 systemctl --force --force poweroff
 EOF
         chmod 0755 "$root/usr/local/sbin/ykvm-root"
@@ -157,6 +164,10 @@ run_in() {
                 mount -t tmpfs tmpfs "$mnt/tmp"
                 mount -t tmpfs tmpfs "$mnt/run"
                 mount -t tmpfs tmpfs "$mnt/var/tmp"
+                if [ -n "${YKVM_ROOT_MODULES:-}" ]; then
+                        mkdir -p "$mnt/usr/lib/modules"
+                        mount --bind "$YKVM_ROOT_MODULES" "$mnt/usr/lib/modules"
+                fi
                 if [ -n "${YKVM_ROOT_BIND:-}" ]; then
                         mkdir -p "$mnt/out"
                         mount --bind "$YKVM_ROOT_BIND" "$mnt/out"

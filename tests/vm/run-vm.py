@@ -18,6 +18,14 @@ The guest talks to the runner through lines on the serial console:
   YKVM-PASS NAME / YKVM-FAIL NAME REASON / YKVM-EXIT RC
 The run passes when the guest exited 0, printed at least one PASS and no FAIL, and host_check
 passed. Exit codes: 0 pass, 1 fail, 77 cannot run here (no QEMU).
+
+A scenario that boots something else than the test machine's own initramfs (a real initrd into
+a real root, tests/vm/scenarios/boot-*.sh) writes in host_prepare:
+  $VM_RUN_DIR/boot/vmlinuz, initrd.img, cmdline   what QEMU boots instead
+  $VM_RUN_DIR/expect   rules for the console, one per line: PATTERN<TAB>ACTION [ARGS]; each fires
+                       once, the first time PATTERN shows up (also in a line not ended yet, such
+                       as a prompt). ACTION: plug NAME [DELAY], unplug NAME [DELAY], type FILE
+                       (its first line and Enter on the serial console), pass NAME, fail NAME
 """
 import argparse
 import json
@@ -187,6 +195,7 @@ class Run:
         self.exit_code = None
         self.t0 = time.monotonic()
         self.times = {}
+        self.rules = []
 
     def log(self, msg):
         print("[%6.2f] run-vm: %s" % (time.monotonic() - self.t0, msg), flush=True)
@@ -219,14 +228,35 @@ class Run:
                         img, "%dM" % size_mb], check=True, stdout=subprocess.DEVNULL)
         self.disk_images = [img] + sorted(
             os.path.join(self.disks, n) for n in os.listdir(self.disks) if n.endswith(".img"))
+        self.load_rules()
+
+    def load_rules(self):
+        path = os.path.join(self.dir, "expect")
+        if not os.path.exists(path):
+            return
+        with open(path) as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if line and not line.startswith("#"):
+                    pattern, action = line.split("\t", 1)
+                    self.rules.append((pattern, action.split()))
+
+    def boot_files(self):
+        """The kernel, initrd and command line: the scenario's own, or the test machine's."""
+        boot = os.path.join(self.dir, "boot")
+        if os.path.isdir(boot):
+            with open(os.path.join(boot, "cmdline")) as f:
+                cmdline = f.read().strip()
+            return os.path.join(boot, "vmlinuz"), os.path.join(boot, "initrd.img"), cmdline
+        g = self.opts.guest
+        return (os.path.join(g, "vmlinuz"), os.path.join(g, "initrd.img"),
+                "console=ttyS0 quiet loglevel=3 panic=-1")
 
     def qemu_argv(self):
-        g = self.opts.guest
+        kernel, initrd, cmdline = self.boot_files()
         argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "1",
                 "-display", "none", "-monitor", "none", "-serial", "stdio", "-nic", "none",
-                "-no-reboot", "-kernel", os.path.join(g, "vmlinuz"),
-                "-initrd", os.path.join(g, "initrd.img"),
-                "-append", "console=ttyS0 quiet loglevel=3 panic=-1",
+                "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
                 "-qmp", "unix:%s,server=on,wait=off" % os.path.join(self.dir, "qmp.sock"),
                 "-device", "qemu-xhci,id=xhci"]
         for img in self.disk_images:
@@ -253,6 +283,23 @@ class Run:
             else:
                 actions.append((time.monotonic() + float(when), kind, name, 0))
 
+    def on_console(self, text, actions, qemu):
+        """Fires the expect rules whose pattern shows up in text (a line or a prompt)."""
+        for rule in [r for r in self.rules if r[0] in text]:
+            self.rules.remove(rule)
+            act = rule[1]
+            self.log("console showed %r: %s" % (rule[0], " ".join(act)))
+            if act[0] in ("plug", "unplug"):
+                self.on_marker(act[0].upper(), " ".join(act[1:]), actions)
+            elif act[0] == "pass":
+                self.passed.append(act[1])
+            elif act[0] == "fail":
+                self.failed.append("%s (console showed %r)" % (act[1], rule[0]))
+            elif act[0] == "type":
+                with open(os.path.join(self.dir, act[1]), "rb") as f:
+                    qemu.stdin.write(f.read().splitlines()[0] + b"\r")
+                qemu.stdin.flush()
+
     def action_due(self, action):
         at, _, name, offset = action
         if at is None:
@@ -263,17 +310,29 @@ class Run:
     def boot(self):
         console = open(os.path.join(self.dir, "console.log"), "w")
         self.t_qemu = time.monotonic()
-        qemu = subprocess.Popen(self.qemu_argv(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        qemu = subprocess.Popen(self.qemu_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         lines = queue.Queue()
 
+        # Whole lines, and what there is of a line not ended yet (a prompt) as ("partial", text).
         def reader():
-            for raw in qemu.stdout:
-                lines.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            buf = b""
+            while True:
+                chunk = os.read(qemu.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                buf += chunk
+                *done, buf = buf.split(b"\n")
+                for raw in done:
+                    lines.put(raw.decode("utf-8", "replace").rstrip("\r"))
+                if buf:
+                    lines.put(("partial", buf.decode("utf-8", "replace")))
+            if buf:
+                lines.put(buf.decode("utf-8", "replace"))
             lines.put(None)
 
         threading.Thread(target=reader, daemon=True).start()
-        deadline = self.t0 + self.opts.timeout
+        deadline = self.t_qemu + self.opts.timeout  # host_prepare's time is not counted
         qmp = Qmp(os.path.join(self.dir, "qmp.sock"), time.monotonic() + 10)
         actions = []
         try:
@@ -287,7 +346,11 @@ class Run:
                     line = ""
                 if line is None:
                     break
+                if isinstance(line, tuple):
+                    self.on_console(line[1], actions, qemu)
+                    line = ""
                 if line:
+                    self.on_console(line, actions, qemu)
                     console.write(line + "\n")
                     console.flush()
                     print(line, flush=True)
