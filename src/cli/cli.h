@@ -4,47 +4,60 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "otp/discover.h"
 
+struct cli_verb_def;
+
 struct cli_global {
+        const struct cli_verb_def *verb; /* the verb being run (cli/table.h) */
+        bool batch;            /* -q/--batch-mode: never ask a question */
+        bool debug;            /* --debug: libcryptsetup's debug log too */
         const char *reader;    /* --reader: PC/SC reader substring */
         bool serial_set;       /* --serial */
         uint32_t serial;
         const char *transport; /* --transport pcsc|hid|auto */
-        bool verbose;          /* --verbose */
+        bool verbose;          /* -v/--verbose */
         const char *header;    /* --header FILE: detached LUKS2 header */
         const struct yk_backend *const *backends; /* from --transport */
 };
 
-struct verb {
-        const char *name;  /* "create", "token list", ... */
-        const char *usage; /* the arguments, for --help */
-        const char *summary;
-        int (*run)(int argc, char **argv, struct cli_global *g); /* returns an exit code */
-};
-
-/* Parses argv with the verb's own options plus the global ones, accepted before or after the
- * verb's arguments. For each verb option, calls on_option(id, optarg, userdata), which returns
- * EXIT_OK or an exit code (after printing the error). On success, argv[*ret_first]...
- * are the positional arguments. Returns 0, or an exit code (usage error, or 0 after --help
- * with *ret_done set). */
+/* Parses argv (argv[0] is the verb's name) with the options the table (cli/table.h) gives
+ * g->verb, global ones included, accepted before or after the verb's arguments. An option that
+ * takes a value may be given once. For each of the verb's own options, calls
+ * on_option(id, optarg, userdata), which returns EXIT_OK or an exit code (after printing the
+ * error). Checks the number of positional arguments against the table; on success they are
+ * argv[*ret_first]... Returns EXIT_OK, or an exit code (usage error, or EXIT_OK after --help or
+ * --version with *ret_done set). */
 typedef int (*cli_option_cb)(int id, const char *arg, void *userdata);
-int cli_parse_options(int argc, char **argv, const struct verb *verb, const struct option *verb_options,
-                      cli_option_cb on_option, void *userdata, struct cli_global *g,
+int cli_parse_options(int argc, char **argv, struct cli_global *g, cli_option_cb on_option, void *userdata,
                       int *ret_first, bool *ret_done);
+
+/* Whether a question may be asked: stdin is a terminal and there is no -q/--batch-mode. */
+bool cli_may_ask(const struct cli_global *g);
 
 /* Prints "ykunlock: MESSAGE" on stderr and returns the exit code for r (cli/exit-code.c). */
 int cli_error(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like cli_error, for an error on a file named on the command line: there EACCES and EPERM
+ * mean permission denied (exit 11), not a token's refusal or a need for root. */
+int cli_file_error(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "ykunlock: MESSAGE" on stderr (advice, progress). */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Like cli_info, only with --verbose. */
+/* Like cli_info, only with --verbose or --debug. */
 void cli_debug(const struct cli_global *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* What our shared errnos mean to a person, for messages: "the PC/SC service (pcscd) is not
  * running", "another program, such as scdaemon or gpg-agent, holds the card", ... */
 const char *cli_strerror(int r);
+
+/* A string from a header (label, token type, dates) made safe for the terminal: control
+ * characters (C0, DEL, and C1 as UTF-8) and the backslash become \xNN; cut to fit len.
+ * Returns buf. */
+const char *cli_escape(const char *s, char *buf, size_t len);
+/* Whether s has a character cli_escape would change (other than the backslash). */
+bool cli_has_control(const char *s);
 
 /* Usage errors: one line, exit code 1. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,6 +7,7 @@
 #include "cli/exit-code.h"
 #include "cli/pick-token.h"
 #include "cli/unlock-ask.h"
+#include "cli/table.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
@@ -19,30 +20,30 @@ void cli_enroll_args_init(struct cli_enroll_args *a) {
 int cli_enroll_option(struct cli_enroll_args *a, int id, const char *arg) {
         uint64_t v;
         switch (id) {
-        case OPT_ENROLL_SLOT:
+        case CLI_OPT_SLOT:
                 if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
                         return cli_usage_error("--slot takes 1 or 2 (the YubiKey slot), not '%s'", arg);
                 a->slot = arg[0] - '0';
                 return EXIT_OK;
-        case OPT_ENROLL_PIN:
+        case CLI_OPT_PIN:
                 a->pin = true;
                 return EXIT_OK;
-        case OPT_ENROLL_PIN_FILE:
+        case CLI_OPT_PIN_FILE:
                 a->pin_file = arg;
                 return EXIT_OK;
-        case OPT_ENROLL_TOUCH:
+        case CLI_OPT_TOUCH:
                 a->touch = true;
                 return EXIT_OK;
-        case OPT_ENROLL_ALLOW_HIDDEN_SERIAL:
+        case CLI_OPT_ALLOW_HIDDEN_SERIAL:
                 a->allow_hidden_serial = true;
                 return EXIT_OK;
-        case OPT_ENROLL_PBKDF_MEMORY:
+        case CLI_OPT_PBKDF_MEMORY:
                 /* argon2's floor is 32 KiB; libcryptsetup's ceiling 4 GiB. */
                 if (parse_uint64(arg, 4194304, &v) < 0 || v < 32)
                         return cli_usage_error("--pbkdf-memory takes KiB from 32 to 4194304, not '%s'", arg);
                 a->pbkdf.memory_kb = (uint32_t) v;
                 return EXIT_OK;
-        case OPT_ENROLL_ITER_TIME:
+        case CLI_OPT_ITER_TIME:
                 if (parse_uint64(arg, 3600000, &v) < 0 || v < 1)
                         return cli_usage_error("--iter-time takes milliseconds from 1 to 3600000, not '%s'", arg);
                 a->pbkdf.iter_time_ms = (uint32_t) v;

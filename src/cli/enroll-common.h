@@ -2,41 +2,12 @@
  * picking the token (before anything is written), and the enrollment itself. */
 #pragma once
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "cli/cli.h"
 #include "otp/discover.h"
 #include "vault/vault.h"
-
-enum {
-        OPT_ENROLL_SLOT = 0x200,
-        OPT_ENROLL_PIN,
-        OPT_ENROLL_PIN_FILE,
-        OPT_ENROLL_TOUCH,
-        OPT_ENROLL_ALLOW_HIDDEN_SERIAL,
-        OPT_ENROLL_PBKDF_MEMORY,
-        OPT_ENROLL_ITER_TIME,
-};
-
-#define CLI_ENROLL_OPTIONS                                                              \
-        { "slot", required_argument, NULL, OPT_ENROLL_SLOT },                           \
-        { "pin", no_argument, NULL, OPT_ENROLL_PIN },                                   \
-        { "pin-file", required_argument, NULL, OPT_ENROLL_PIN_FILE },                   \
-        { "touch", no_argument, NULL, OPT_ENROLL_TOUCH },                               \
-        { "allow-hidden-serial", no_argument, NULL, OPT_ENROLL_ALLOW_HIDDEN_SERIAL },   \
-        { "pbkdf-memory", required_argument, NULL, OPT_ENROLL_PBKDF_MEMORY },           \
-        { "iter-time", required_argument, NULL, OPT_ENROLL_ITER_TIME }
-
-#define CLI_ENROLL_HELP                                                                           \
-        "  --slot 1|2             the YubiKey slot to use (default 2)\n"                          \
-        "  --pin                  ask for a PIN (twice) that becomes part of the key\n"           \
-        "  --pin-file F|-         read the PIN from a file (one trailing newline is stripped)\n"  \
-        "  --touch                record that the slot needs a touch (a key does not tell)\n"     \
-        "  --allow-hidden-serial  enroll a token that does not show its serial\n"                 \
-        "  --pbkdf-memory KiB     argon2id memory of a PIN keyslot (default: cryptsetup's)\n"     \
-        "  --iter-time MS         argon2id time of a PIN keyslot (default: cryptsetup's)\n"
 
 struct cli_enroll_args {
         int slot;
@@ -49,7 +20,7 @@ struct cli_enroll_args {
 
 void cli_enroll_args_init(struct cli_enroll_args *a);
 
-/* Handles an OPT_ENROLL_* option; returns an exit code. */
+/* Handles one of the options of the new enrollment (cli/table.c); returns an exit code. */
 int cli_enroll_option(struct cli_enroll_args *a, int id, const char *arg);
 
 /* Conflicts among the enrollment options. */

@@ -7,6 +7,7 @@ int exit_code_from_errno(int r) {
                 return EXIT_OK;
         switch (-r) {
         case YK_ERR_USAGE:
+        case ENOENT: /* a file or directory named on the command line is not there */
         case E2BIG:
         case ENAMETOOLONG:
                 return EXIT_USAGE;
@@ -22,6 +23,7 @@ int exit_code_from_errno(int r) {
         case EUCLEAN:
                 return EXIT_BAD_VAULT;
         case YK_ERR_REFUSED:
+        case ENOTTY: /* a question, and no terminal to ask it at */
         case EBUSY:
         case ENOTEMPTY:
         case YK_ERR_LAST_WAY_IN:
@@ -42,9 +44,16 @@ int exit_code_from_errno(int r) {
         case YK_ERR_NEEDS_DM:
         case YK_ERR_NEEDS_ROOT:
                 return EXIT_NEEDS_SYSTEM;
+
         default:
                 return EXIT_INTERNAL;
         }
+}
+
+int exit_code_from_file_errno(int r) {
+        if (r == -EACCES || r == -EPERM)
+                return EXIT_PERMISSION;
+        return exit_code_from_errno(r);
 }
 
 const char exit_code_help[] =
@@ -55,9 +64,12 @@ const char exit_code_help[] =
         "   3  no (enrolled) token present within the timeout\n"
         "   4  not a LUKS2 vault, or a malformed header or token\n"
         "   5  refused: exists, busy, programmed slot without --force, last way in,\n"
-        "      several tokens present and none picked\n"
+        "      several tokens present and none picked, a question and no terminal (no -q)\n"
         "   6  token or reader I/O error\n"
         "   7  touch not received\n"
         "   8  no PC/SC service or no transport\n"
         "   9  needs device-mapper or root that are not available\n"
-        "  10  internal error\n";
+        "  10  internal error (a bug)\n"
+        "  11  permission denied on a file or device\n"
+        "  12  the work was done only in part\n"
+        " 128+n  stopped by signal n (SIGINT, SIGTERM, SIGHUP) after cleaning up\n";

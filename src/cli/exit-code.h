@@ -1,4 +1,6 @@
-/* The exit codes of ykunlock (PRODUCT.md), and the one mapping from negative errno to them. */
+/* The exit codes of ykunlock (docs/cli.md), and the one mapping from negative errno to them.
+ * A command stopped by SIGINT, SIGTERM or SIGHUP cleans up and then dies of the signal
+ * (cli/signals.h), so the shell sees 128+n. */
 #pragma once
 
 enum {
@@ -12,11 +14,17 @@ enum {
         EXIT_NO_TOUCH = 7,
         EXIT_NO_SERVICE = 8,
         EXIT_NEEDS_SYSTEM = 9,
-        EXIT_INTERNAL = 10,
+        EXIT_INTERNAL = 10,    /* a bug, nothing else */
+        EXIT_PERMISSION = 11,  /* permission denied on a file or device */
+        EXIT_PARTIAL = 12,     /* the work was done only in part */
 };
 
 /* r: 0 or a negative errno (shared/errors.h). */
 int exit_code_from_errno(int r);
+
+/* For an error on a file named on the command line (the image, a header, a key file): EACCES
+ * and EPERM are permission denied there (11); anything else as exit_code_from_errno. */
+int exit_code_from_file_errno(int r);
 
 /* The table printed by `ykunlock --help`. */
 extern const char exit_code_help[];

@@ -6,97 +6,138 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/prompt.h"
+#include "cli/table.h"
 #include "shared/errors.h"
 #include "shared/macros.h"
 #include "shared/parse.h"
 
-enum {
-        OPT_READER = 0x1000,
-        OPT_SERIAL,
-        OPT_TRANSPORT,
-        OPT_VERBOSE,
-        OPT_HEADER,
-        OPT_HELP,
-};
-
-static const struct option global_options[] = {
-        { "reader", required_argument, NULL, OPT_READER },
-        { "serial", required_argument, NULL, OPT_SERIAL },
-        { "transport", required_argument, NULL, OPT_TRANSPORT },
-        { "verbose", no_argument, NULL, OPT_VERBOSE },
-        { "header", required_argument, NULL, OPT_HEADER },
-        { "help", no_argument, NULL, OPT_HELP },
-};
-
 static int parse_global(int id, const char *arg, struct cli_global *g) {
         uint64_t v;
         switch (id) {
-        case OPT_READER:
+        case CLI_OPT_BATCH:
+                g->batch = true;
+                return EXIT_OK;
+        case CLI_OPT_VERBOSE:
+                g->verbose = true;
+                return EXIT_OK;
+        case CLI_OPT_DEBUG:
+                g->debug = true;
+                return EXIT_OK;
+        case CLI_OPT_READER:
                 g->reader = arg;
-                return 0;
-        case OPT_SERIAL:
+                return EXIT_OK;
+        case CLI_OPT_SERIAL:
                 if (parse_uint64(arg, UINT32_MAX, &v) < 0)
                         return cli_usage_error("--serial takes a decimal serial number, not '%s'", arg);
                 g->serial_set = true;
                 g->serial = (uint32_t) v;
-                return 0;
-        case OPT_TRANSPORT:
+                return EXIT_OK;
+        case CLI_OPT_TRANSPORT:
                 if (strcmp(arg, "pcsc") != 0 && strcmp(arg, "hid") != 0 && strcmp(arg, "auto") != 0)
                         return cli_usage_error("--transport takes pcsc, hid or auto, not '%s'", arg);
                 g->transport = arg;
-                return 0;
-        case OPT_VERBOSE:
-                g->verbose = true;
-                return 0;
-        case OPT_HEADER:
+                return EXIT_OK;
+        case CLI_OPT_HEADER:
                 g->header = arg;
-                return 0;
+                return EXIT_OK;
         }
-        return cli_usage_error("internal: unknown global option");
+        return cli_error(-EINVAL, "internal: global option %d has no parser", id);
 }
 
-static void print_verb_help(const struct verb *verb) {
-        printf("Usage: ykunlock %s %s\n\n%s\n\nGlobal options: --reader NAME, --serial N, "
-               "--transport pcsc|hid|auto, --verbose, --header FILE\n",
-               verb->name, verb->usage, verb->summary);
+_Static_assert(CLI_OPT_OUTPUT - CLI_OPT_HELP < 64, "one bit per option id in cli_parse_options");
+
+/* The getopt_long table and short-option string of the options the verb takes. */
+static int build_getopt(const struct cli_verb_def *v, struct option **ret_long, char **ret_short) {
+        _cleanup_(freep) struct option *all = calloc(cli_n_options + 1, sizeof(*all));
+        _cleanup_(freep) char *shorts = calloc(2 * cli_n_options + 1, 1);
+        if (!all || !shorts)
+                return -ENOMEM;
+        size_t n = 0, k = 0;
+        for (size_t i = 0; i < cli_n_options; i++) {
+                const struct cli_option_def *o = &cli_options[i];
+                if (!cli_verb_takes(v, o))
+                        continue;
+                all[n++] = (struct option) { o->long_name, o->metavar ? required_argument : no_argument, NULL,
+                                             (int) o->id };
+                if (o->short_name) {
+                        shorts[k++] = o->short_name;
+                        if (o->metavar)
+                                shorts[k++] = ':';
+                }
+        }
+        *ret_long = TAKE_PTR(all);
+        *ret_short = TAKE_PTR(shorts);
+        return 0;
 }
 
-int cli_parse_options(int argc, char **argv, const struct verb *verb, const struct option *verb_options,
-                      cli_option_cb on_option, void *userdata, struct cli_global *g,
+static const char *option_name(int id) {
+        for (size_t i = 0; i < cli_n_options; i++)
+                if ((int) cli_options[i].id == id)
+                        return cli_options[i].long_name;
+        return "?";
+}
+
+/* One option parsed: help and version end the command; a value given twice is refused. */
+static int one_option(struct cli_global *g, int id, const char *arg, uint64_t *seen, cli_option_cb on_option,
+                      void *userdata, bool *ret_done) {
+        if (id == CLI_OPT_HELP) {
+                cli_print_verb_help(g->verb);
+                *ret_done = true;
+                return EXIT_OK;
+        }
+        if (id == CLI_OPT_VERSION) {
+                printf("ykunlock %s\n", YKUNLOCK_VERSION);
+                *ret_done = true;
+                return EXIT_OK;
+        }
+        uint64_t bit = UINT64_C(1) << ((unsigned) (id - CLI_OPT_HELP) & 63);
+        if (arg && (*seen & bit))
+                return cli_usage_error("--%s was given twice; give it once", option_name(id));
+        *seen |= bit;
+        return id <= CLI_OPT_HEADER ? parse_global(id, arg, g) : on_option(id, arg, userdata);
+}
+
+static int check_arg_count(const struct cli_verb_def *v, int n) {
+        if (n >= v->min_args && (v->max_args < 0 || n <= v->max_args))
+                return EXIT_OK;
+        if (v->max_args == 0)
+                return cli_usage_error("%s takes no arguments (see ykunlock %s --help)", v->name, v->name);
+        return cli_usage_error("%s takes %s (see ykunlock %s --help)", v->name, v->args, v->name);
+}
+
+int cli_parse_options(int argc, char **argv, struct cli_global *g, cli_option_cb on_option, void *userdata,
                       int *ret_first, bool *ret_done) {
-        size_t n_verb = 0;
-        while (verb_options && verb_options[n_verb].name)
-                n_verb++;
-
-        /* One table: the verb's options, then the global ones, then the terminator. */
-        _cleanup_(freep) struct option *all = calloc(n_verb + ELEMENTSOF(global_options) + 1, sizeof(*all));
-        if (!all)
+        const struct cli_verb_def *v = g->verb;
+        _cleanup_(freep) struct option *longs = NULL;
+        _cleanup_(freep) char *shorts = NULL;
+        if (build_getopt(v, &longs, &shorts) < 0)
                 return cli_error(-ENOMEM, "out of memory");
-        if (n_verb > 0)
-                memcpy(all, verb_options, n_verb * sizeof(*all));
-        memcpy(all + n_verb, global_options, sizeof(global_options));
 
         *ret_done = false;
         optind = 1;
         opterr = 0;
+        uint64_t seen = 0;
         for (;;) {
                 /* GNU getopt permutes: options may come before or after the positional
                  * arguments, which end up at argv[optind...]. */
-                int id = getopt_long(argc, argv, "h", all, NULL);
+                int id = getopt_long(argc, argv, shorts, longs, NULL);
                 if (id == -1)
                         break;
                 if (id == '?' || id == ':')
                         return cli_usage_error("unknown or incomplete option '%s' for '%s' (see ykunlock %s --help)",
-                                               argv[optind - 1], verb->name, verb->name);
-                if (id == OPT_HELP || id == 'h') {
-                        print_verb_help(verb);
-                        *ret_done = true;
-                        return EXIT_OK;
+                                               argv[optind - 1], v->name, v->name);
+                if (id < CLI_OPT_HELP) { /* a short option: its row's id */
+                        const struct cli_option_def *o = cli_find_option(v, NULL, (char) id);
+                        id = o ? (int) o->id : id;
                 }
-                int r = id >= OPT_READER ? parse_global(id, optarg, g) : on_option(id, optarg, userdata);
-                if (r != EXIT_OK)
-                        return r;
+                int code = one_option(g, id, optarg, &seen, on_option, userdata, ret_done);
+                if (code != EXIT_OK || *ret_done)
+                        return code;
         }
+        int code = check_arg_count(v, argc - optind);
+        if (code != EXIT_OK)
+                return code;
 
         int r = yk_token_backends(g->transport ? g->transport : "auto", &g->backends);
         if (r < 0)
@@ -104,6 +145,10 @@ int cli_parse_options(int argc, char **argv, const struct verb *verb, const stru
 
         *ret_first = optind;
         return EXIT_OK;
+}
+
+bool cli_may_ask(const struct cli_global *g) {
+        return !g->batch && stdin_is_terminal();
 }
 
 __attribute__((format(printf, 1, 0))) static void vmessage(const char *fmt, va_list ap) {
@@ -118,6 +163,15 @@ int cli_error(int r, const char *fmt, ...) {
         vmessage(fmt, ap);
         va_end(ap);
         int code = exit_code_from_errno(r);
+        return code == EXIT_OK ? EXIT_INTERNAL : code;
+}
+
+int cli_file_error(int r, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vmessage(fmt, ap);
+        va_end(ap);
+        int code = exit_code_from_file_errno(r);
         return code == EXIT_OK ? EXIT_INTERNAL : code;
 }
 
@@ -137,7 +191,7 @@ void cli_info(const char *fmt, ...) {
 }
 
 void cli_debug(const struct cli_global *g, const char *fmt, ...) {
-        if (!g->verbose)
+        if (!g->verbose && !g->debug)
                 return;
         va_list ap;
         va_start(ap, fmt);
@@ -148,7 +202,7 @@ void cli_debug(const struct cli_global *g, const char *fmt, ...) {
 const char *cli_strerror(int r) {
         switch (-r) {
         case YK_ERR_NO_SERVICE:
-                return "the PC/SC service (pcscd) is not running";
+                return "the PC/SC service (pcscd) is not running (systemctl start pcscd.socket starts it)";
         case YK_ERR_NO_ANSWER:
                 return "the PC/SC service does not answer";
         case YK_ERR_CARD_IN_USE:
@@ -165,6 +219,8 @@ const char *cli_strerror(int r) {
                 return "the slot is not programmed";
         case YK_ERR_NO_TRANSPORT:
                 return "the transport is not available";
+        case EINTR:
+                return "interrupted";
         default:
                 return strerror(-r);
         }
@@ -180,4 +236,42 @@ int cli_check_one_stdin(const char *const *paths, const char *const *names, int 
                 first = i;
         }
         return EXIT_OK;
+}
+
+/* A control character: C0, DEL, or (at s[0..1]) a C1 one encoded in UTF-8, which some terminals
+ * take as CSI. Returns how many bytes it has, or 0. */
+static size_t control_len(const unsigned char *s) {
+        if (s[0] < 0x20 || s[0] == 0x7f)
+                return 1;
+        if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+                return 2;
+        return 0;
+}
+
+bool cli_has_control(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (control_len(p) > 0)
+                        return true;
+        return false;
+}
+
+const char *cli_escape(const char *s, char *buf, size_t len) {
+        size_t o = 0;
+        for (const unsigned char *p = (const unsigned char *) s; *p && len > 0;) {
+                size_t n = control_len(p);
+                if (n == 0 && *p != '\\') {
+                        if (o + 1 >= len)
+                                break;
+                        buf[o++] = (char) *p++;
+                        continue;
+                }
+                n = n ? n : 1;
+                if (o + 4 * n >= len)
+                        break;
+                for (size_t i = 0; i < n; i++, p++)
+                        o += (size_t) snprintf(buf + o, len - o, "\\x%02x", *p);
+        }
+        if (len > 0)
+                buf[o] = '\0';
+        return buf;
 }

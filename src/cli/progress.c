@@ -1,20 +1,13 @@
 #include "cli/progress.h"
 
+#include "cli/signals.h"
+
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "shared/deadline.h"
-
-static volatile sig_atomic_t interrupted;
-static struct sigaction saved_int, saved_term;
-
-static void on_signal(int sig) {
-        (void) sig;
-        interrupted = 1;
-}
 
 static double now(void) {
         return (double) now_ms() / 1e3;
@@ -22,16 +15,11 @@ static double now(void) {
 
 void progress_begin(struct progress *p, const char *what) {
         *p = (struct progress) { .what = what, .draw = isatty(STDERR_FILENO) == 1, .start = now() };
-        interrupted = 0;
-        struct sigaction sa = { .sa_handler = on_signal };
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &saved_int);
-        sigaction(SIGTERM, &sa, &saved_term);
+        cli_signals_catch();
 }
 
 void progress_end(struct progress *p) {
-        sigaction(SIGINT, &saved_int, NULL);
-        sigaction(SIGTERM, &saved_term, NULL);
+        cli_signals_release();
         (void) p;
 }
 
@@ -62,7 +50,7 @@ static void draw(const struct progress *p, uint64_t done, uint64_t total, double
 
 int progress_update(void *userdata, uint64_t done, uint64_t total) {
         struct progress *p = userdata;
-        if (interrupted)
+        if (cli_signal_caught())
                 return -ECANCELED;
         if (!p->draw)
                 return 0;

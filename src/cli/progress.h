@@ -11,10 +11,11 @@ struct progress {
         double start, last; /* seconds (monotonic) */
 };
 
-/* Starts a bar and catches SIGINT/SIGTERM until progress_end(), so that the callback can
- * cancel the fill (vault_create then removes what it created). */
+/* Starts a bar and catches SIGINT/SIGTERM/SIGHUP until progress_end() (cli/signals.h), so that
+ * the callback can cancel the fill (vault_create then removes what it created) before main()
+ * re-raises the signal. */
 void progress_begin(struct progress *p, const char *what);
 void progress_end(struct progress *p);
 
-/* The vault_create_params.progress callback: -ECANCELED after SIGINT/SIGTERM. */
+/* The vault_create_params.progress callback: -ECANCELED after SIGINT/SIGTERM/SIGHUP. */
 int progress_update(void *userdata, uint64_t done, uint64_t total);

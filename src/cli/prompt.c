@@ -1,5 +1,7 @@
 #include "cli/prompt.h"
 
+#include "cli/signals.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +30,7 @@ bool stdin_is_terminal(void) {
 static void restore_echo(struct termios **saved) {
         if (*saved)
                 (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, *saved);
+        cli_signals_release();
 }
 
 int prompt_secret(const char *question, struct secret *ret) {
@@ -38,10 +41,16 @@ int prompt_secret(const char *question, struct secret *ret) {
         if (tcgetattr(STDIN_FILENO, &old) < 0)
                 return -errno;
         quiet = old;
+        /* A signal while echo is off: read() returns EINTR, echo is restored on the way out,
+         * and main() re-raises the signal (cli/signals.h). */
+        cli_signals_catch();
         quiet.c_lflag &= ~(tcflag_t) ECHO;
         quiet.c_lflag |= ECHONL;
-        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
-                return -errno;
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0) {
+                int r = -errno;
+                cli_signals_release();
+                return r;
+        }
         _cleanup_(restore_echo) _unused_ struct termios *saved = &old;
 
         fprintf(stderr, "%s", question);
@@ -56,8 +65,12 @@ int prompt_secret(const char *question, struct secret *ret) {
         char c = 0;
         CLEANUP_ERASE(c);
         for (;;) {
+                if (cli_signal_caught()) {
+                        r = -EINTR;
+                        break;
+                }
                 ssize_t k = read(STDIN_FILENO, &c, 1);
-                if (k < 0 && errno == EINTR)
+                if (k < 0 && errno == EINTR && !cli_signal_caught())
                         continue;
                 if (k < 0) { /* not the end of the input: a half-read secret is no secret */
                         r = -errno;

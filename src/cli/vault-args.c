@@ -95,8 +95,8 @@ int cli_prompt_pin(struct secret *ret) {
 
 int cli_prompt_new_pin(struct secret *ret) {
         if (!stdin_is_terminal())
-                return cli_usage_error("--pin asks for the PIN at a terminal, and standard input is not one; "
-                                       "give --pin-file F|- instead");
+                return cli_error(-ENOTTY, "--pin asks for the PIN at a terminal, and standard input is not one; "
+                                          "give --pin-file F|- instead");
         _cleanup_(secret_clearp) struct secret pin = {}, again = {};
         int code = ask("New token PIN: ", &pin);
         if (code == EXIT_OK && (pin.len == 0 || pin.len > YK_PIN_MAX))

@@ -30,10 +30,32 @@ static enum luks_kind luks_kind_of(const char *path) {
         return buf[6] == 0 && buf[7] == 1 ? LUKS1 : LUKS2_OR_OTHER;
 }
 
+/* A file we may not read looks malformed to libcryptsetup: say what it is. Returns 0 if readable. */
+static int unreadable(const char *path) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd >= 0) {
+                close(fd);
+                return 0;
+        }
+        if (errno != EACCES && errno != EPERM)
+                return 0;
+        return cli_file_error(-errno, "%s: permission denied (it cannot be read as this user)", path);
+}
+
 static int explain_bad_vault(const struct vault_location *loc) {
         const char *hdr = loc->header ? loc->header : loc->device;
+        int code = unreadable(hdr);
+        if (code == 0 && loc->header)
+                code = unreadable(loc->device);
+        if (code != 0)
+                return code;
         switch (luks_kind_of(hdr)) {
         case NOT_LUKS:
+                if (!loc->header)
+                        return cli_error(-YK_ERR_BAD_VAULT,
+                                         "%s is not a LUKS2 vault (it has no LUKS header); if its header is "
+                                         "detached, name it with --header FILE",
+                                         hdr);
                 return cli_error(-YK_ERR_BAD_VAULT, "%s is not a LUKS2 vault (it has no LUKS header)", hdr);
         case LUKS1:
                 return cli_error(-YK_ERR_BAD_VAULT,
@@ -72,7 +94,12 @@ int cli_vault_load_error(int r, const struct vault_location *loc) {
                 return cli_usage_error("%s: %s", path, strerror(-r));
         }
         case EACCES:
-                return cli_error(r, "%s: permission denied", loc->header ? loc->header : loc->device);
+        case EPERM: {
+                int code = unreadable(loc->header ? loc->header : loc->device);
+                if (code == 0 && loc->header)
+                        code = unreadable(loc->device);
+                return code ? code : cli_file_error(r, "%s: permission denied", loc->header ? loc->header : loc->device);
+        }
         default:
                 return 0;
         }
@@ -130,7 +157,9 @@ size_t cli_enrolled_serials(const struct vault_info *info, char *buf, size_t len
 }
 
 const char *cli_vault_name(const struct vault_info *info, const struct vault_location *loc) {
-        return info->label[0] ? info->label : loc->device;
+        /* One vault per command: one buffer. The label comes from the header, so it is escaped. */
+        static char name[4 * VAULT_LABEL_MAX + 1];
+        return info->label[0] ? cli_escape(info->label, name, sizeof(name)) : loc->device;
 }
 
 static void say_touch(void *userdata) {
@@ -157,8 +186,9 @@ struct vault_tokens_ctx cli_tokens_ctx(const struct cli_global *g, bool with_ser
 
 static void log_line(int level, const char *msg, void *userdata) {
         const struct cli_global *g = userdata;
-        /* Debug lines are many; keep the ones that say which keyslot is tried. */
-        if (level == CRYPT_LOG_DEBUG && strncmp(msg, "Trying to open LUKS2 keyslot", 28) != 0)
+        /* Debug lines are many: --verbose keeps the ones that say which keyslot is tried, --debug
+         * all (libcryptsetup logs no key material). */
+        if (level == CRYPT_LOG_DEBUG && !g->debug && strncmp(msg, "Trying to open LUKS2 keyslot", 28) != 0)
                 return;
         size_t n = strlen(msg);
         while (n > 0 && msg[n - 1] == '\n')
@@ -167,7 +197,7 @@ static void log_line(int level, const char *msg, void *userdata) {
 }
 
 void cli_vault_verbose(const struct cli_global *g) {
-        if (!g->verbose)
+        if (!g->verbose && !g->debug)
                 return;
         vault_set_log_hook(log_line, (void *) g);
         crypt_set_debug_level(CRYPT_DEBUG_ALL);

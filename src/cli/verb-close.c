@@ -6,16 +6,15 @@
 #include "cli/cli.h"
 #include "cli/exit-code.h"
 #include "cli/run.h"
+#include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
 #include "shared/macros.h"
 
-enum { OPT_UNMOUNT = 0x100 };
-
 static int on_option(int id, const char *arg, void *userdata) {
         bool *unmount = userdata;
         (void) arg;
-        if (id == OPT_UNMOUNT)
+        if (id == CLI_OPT_UNMOUNT)
                 *unmount = true;
         return EXIT_OK;
 }
@@ -46,21 +45,12 @@ static int unmount(const char *name, const char *dev) {
 }
 
 int verb_close(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = { "close", "NAME [--unmount]",
-                                          "Close the vault opened as /dev/mapper/NAME; --unmount unmounts it first.",
-                                          NULL };
-        static const struct option options[] = {
-                { "unmount", no_argument, NULL, OPT_UNMOUNT },
-                {},
-        };
         bool unmount_first = false;
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &unmount_first, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &unmount_first, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1)
-                return cli_usage_error("close takes one NAME (see ykunlock close --help)");
         const char *name = argv[first];
         char dev[300];
         if (strchr(name, '/') || cli_mapper_path(name, dev, sizeof(dev)) < 0)

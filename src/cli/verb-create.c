@@ -2,6 +2,7 @@
  * only thing on stdout), a file system, and the one present token enrolled. */
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,18 +14,12 @@
 #include "cli/exit-code.h"
 #include "cli/progress.h"
 #include "cli/run.h"
+#include "cli/signals.h"
+#include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/base64.h"
 #include "shared/errors.h"
 #include "shared/parse.h"
-
-enum {
-        OPT_SIZE = 0x100,
-        OPT_FILL,
-        OPT_FS,
-        OPT_LABEL,
-        OPT_NO_ENROLL,
-};
 
 struct create_args {
         struct cli_enroll_args e;
@@ -38,12 +33,12 @@ struct create_args {
 static int on_option(int id, const char *arg, void *userdata) {
         struct create_args *a = userdata;
         switch (id) {
-        case OPT_SIZE:
+        case CLI_OPT_SIZE:
                 a->size_text = arg;
                 if (parse_size(arg, &a->size) < 0)
                         return cli_usage_error("--size takes a size such as 64M, 500G or 2T, not '%s'", arg);
                 return EXIT_OK;
-        case OPT_FILL:
+        case CLI_OPT_FILL:
                 if (strcmp(arg, "zero") == 0)
                         a->fill = VAULT_FILL_ZERO;
                 else if (strcmp(arg, "random") == 0)
@@ -51,15 +46,15 @@ static int on_option(int id, const char *arg, void *userdata) {
                 else
                         return cli_usage_error("--fill takes zero or random, not '%s'", arg);
                 return EXIT_OK;
-        case OPT_FS:
+        case CLI_OPT_FS:
                 if (strcmp(arg, "ext4") != 0 && strcmp(arg, "none") != 0)
                         return cli_usage_error("--fs takes ext4 or none, not '%s'", arg);
                 a->fs_ext4 = strcmp(arg, "ext4") == 0;
                 return EXIT_OK;
-        case OPT_LABEL:
+        case CLI_OPT_LABEL:
                 a->label = arg;
                 return EXIT_OK;
-        case OPT_NO_ENROLL:
+        case CLI_OPT_NO_ENROLL:
                 a->no_enroll = true;
                 return EXIT_OK;
         }
@@ -80,6 +75,9 @@ static int check_label(struct create_args *a, const char *image) {
         }
         if (!a->label[0] || strlen(a->label) > VAULT_LABEL_MAX)
                 return cli_usage_error("--label takes 1 to %d bytes", VAULT_LABEL_MAX);
+        if (cli_has_control(a->label))
+                return cli_usage_error("%s cannot contain control characters; nothing was created",
+                                       a->label == a->default_label ? "the label (the file name, by default)" : "--label");
         if (strchr(a->label, '/'))
                 return cli_usage_error("--label cannot contain '/': the label names the mapping /dev/mapper/LABEL");
         return EXIT_OK;
@@ -104,11 +102,30 @@ static int check_args(struct create_args *a, const char *image, const struct cli
         return check_label(a, image);
 }
 
-/* An existing file is refused before anything is asked or written. */
-static int check_new_file(const char *path) {
+/* The directory a new file goes in must be there: "create" makes no directories. */
+static int check_directory(const char *path) {
+        char copy[4096];
+        snprintf(copy, sizeof(copy), "%s", path);
+        const char *dir = dirname(copy);
         struct stat st;
-        if (lstat(path, &st) < 0)
-                return errno == ENOENT ? EXIT_OK : cli_usage_error("%s: %s", path, strerror(errno));
+        if (stat(dir, &st) < 0 && errno == ENOENT)
+                return cli_usage_error("%s: the directory %s does not exist; nothing was created", path, dir);
+        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+                return cli_usage_error("%s: %s is not a directory; nothing was created", path, dir);
+        return EXIT_OK;
+}
+
+/* An existing file is refused before anything is asked or written; *ret_existed: an empty file
+ * was there (undo empties it again instead of removing it). */
+static int check_new_file(const char *path, bool *ret_existed) {
+        struct stat st;
+        *ret_existed = false;
+        if (lstat(path, &st) < 0) {
+                if (errno == ENOENT)
+                        return check_directory(path);
+                return cli_file_error(-errno, "%s: %s", path, strerror(errno));
+        }
+        *ret_existed = true;
         if (!S_ISREG(st.st_mode))
                 return cli_usage_error("%s exists and is not a regular file", path);
         if (st.st_size > 0)
@@ -133,18 +150,48 @@ static int check_system(const struct create_args *a) {
         return EXIT_OK;
 }
 
-static int print_recovery_key(const struct secret *key, const char *image) {
+/* What create made, undone when the recovery key could not be shown: files it created are
+ * removed, empty files that were there are emptied again. */
+struct made_files {
+        const struct vault_location *loc;
+        bool image_existed, header_existed;
+};
+
+static void undo_file(const char *path, bool existed) {
+        if (!path)
+                return;
+        if (!existed)
+                (void) unlink(path);
+        else if (truncate(path, 0) < 0) {
+                /* the error about the recovery key is the one to report */
+        }
+}
+
+static int print_recovery_key(const struct secret *key, const struct made_files *made) {
+        const struct vault_location *loc = made->loc;
         char b64[64];
         CLEANUP_ERASE(b64);
         base64_encode(key->data, key->len, b64);
+        /* A closed pipe must not kill us before the vault nobody saw the key of is removed. */
+        struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
+        sigemptyset(&ignore.sa_mask);
+        (void) sigaction(SIGPIPE, &ignore, &saved);
         int r = cli_print_secret_line(b64);
-        if (r < 0)
-                return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s): %s was created, but "
-                                 "nobody saw its recovery key; remove it and create it again",
-                                 cli_strerror(r), image);
+        (void) sigaction(SIGPIPE, &saved, NULL);
+        if (r < 0) {
+                undo_file(loc->device, made->image_existed);
+                undo_file(loc->header, made->header_existed);
+                if (r == -EPIPE) /* then die of it, as any program writing into a closed pipe */
+                        cli_signal_note(SIGPIPE);
+                return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s); nobody saw it, so "
+                                 "%s was removed again: nothing was left behind",
+                                 cli_strerror(r), loc->device);
+        }
         cli_info("above is the recovery key of %s, shown once: keep it offline, apart from the image; it opens the "
-                 "vault without a token (echo KEY | base64 --decode | cryptsetup open --key-file=- %s NAME)",
-                 image, image);
+                 "vault without a token (echo KEY | base64 --decode | cryptsetup open --disable-external-tokens "
+                 "%s%s%s--key-file=- %s NAME)",
+                 loc->device, loc->header ? "--header " : "", loc->header ? loc->header : "", loc->header ? " " : "",
+                 loc->device);
         return EXIT_OK;
 }
 
@@ -168,6 +215,11 @@ static int create_vault(const struct create_args *a, const struct vault_location
                 return cli_error(r, "interrupted; %s was removed again", loc->device);
         case ENOSPC:
                 return cli_error(r, "no room for %s on its file system; nothing was left behind", loc->device);
+        case ENOENT:
+                return cli_usage_error("cannot create %s: its directory does not exist", loc->device);
+        case EACCES:
+        case EPERM:
+                return cli_file_error(r, "cannot create %s: permission denied", loc->device);
         default:
                 return cli_error(r, "cannot create %s: %s", loc->device, cli_strerror(r));
         }
@@ -214,43 +266,18 @@ static int after_create(const struct create_args *a, const struct vault_location
 }
 
 int verb_create(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "create",
-                "IMAGE --size SIZE [--fill zero|random] [--fs ext4|none] [--header FILE] [--label L]\n"
-                "       [--no-enroll] [--slot 1|2] [--pin | --pin-file F|-]",
-                "Create a LUKS2 vault in a new image file (sparse unless --fill) and print its recovery key\n"
-                "once on stdout (the only thing there when stdout is not a terminal). The one token present is\n"
-                "enrolled right away (several: --serial picks one; --no-enroll: none).\n\n"
-                "  --size SIZE            such as 64M, 500G, 2T (binary units)\n"
-                "  --fill zero|random     write the whole image now; random hides which blocks are used from\n"
-                "                         whoever holds the image (zeros and sparse files show it)\n"
-                "  --fs ext4|none         make an ext4 file system (default; needs device-mapper and root)\n"
-                "  --header FILE          put the LUKS2 header in FILE: the image holds only ciphertext\n"
-                "  --label L              the LUKS2 label and default mapping name (default: the file name)\n"
-                "  --no-enroll            enroll no token\n" CLI_ENROLL_HELP,
-                NULL
-        };
-        static const struct option options[] = {
-                CLI_ENROLL_OPTIONS,
-                { "size", required_argument, NULL, OPT_SIZE },
-                { "fill", required_argument, NULL, OPT_FILL },
-                { "fs", required_argument, NULL, OPT_FS },
-                { "label", required_argument, NULL, OPT_LABEL },
-                { "no-enroll", no_argument, NULL, OPT_NO_ENROLL },
-                {},
-        };
         struct create_args a = { .fs_ext4 = true, .fill = VAULT_FILL_SPARSE };
         cli_enroll_args_init(&a.e);
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1)
-                return cli_usage_error("create takes one IMAGE (see ykunlock create --help)");
         struct vault_location loc = cli_vault_location(argv[first], g);
+        struct made_files made = { .loc = &loc };
         if ((code = check_args(&a, loc.device, g)) != EXIT_OK || (code = check_system(&a)) != EXIT_OK ||
-            (code = check_new_file(loc.device)) != EXIT_OK || (loc.header && (code = check_new_file(loc.header)) != EXIT_OK))
+            (code = check_new_file(loc.device, &made.image_existed)) != EXIT_OK ||
+            (loc.header && (code = check_new_file(loc.header, &made.header_existed)) != EXIT_OK))
                 return code;
         cli_vault_verbose(g);
 
@@ -262,7 +289,7 @@ int verb_create(int argc, char **argv, struct cli_global *g) {
         code = create_vault(&a, &loc, &key);
         if (code != EXIT_OK)
                 return code;
-        code = print_recovery_key(&key, loc.device);
+        code = print_recovery_key(&key, &made);
         if (code != EXIT_OK)
                 return code;
         return after_create(&a, &loc, &key, &t, &pin, g);

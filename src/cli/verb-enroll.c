@@ -7,15 +7,10 @@
 #include "cli/enroll-common.h"
 #include "cli/exit-code.h"
 #include "cli/prompt.h"
+#include "cli/table.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
-
-enum {
-        OPT_REPLACE = 0x100,
-        OPT_RECOVERY_KEY_FILE,
-        OPT_PASSPHRASE_FILE,
-};
 
 struct enroll_args {
         struct cli_enroll_args e;
@@ -26,13 +21,13 @@ struct enroll_args {
 static int on_option(int id, const char *arg, void *userdata) {
         struct enroll_args *a = userdata;
         switch (id) {
-        case OPT_REPLACE:
+        case CLI_OPT_REPLACE:
                 a->replace = true;
                 return EXIT_OK;
-        case OPT_RECOVERY_KEY_FILE:
+        case CLI_OPT_RECOVERY_KEY_FILE:
                 a->recovery_key_file = arg;
                 return EXIT_OK;
-        case OPT_PASSPHRASE_FILE:
+        case CLI_OPT_PASSPHRASE_FILE:
                 a->passphrase_file = arg;
                 return EXIT_OK;
         }
@@ -85,33 +80,13 @@ static int enroll(const struct enroll_args *a, const struct vault_location *loc,
 }
 
 int verb_enroll(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "enroll",
-                "DEVICE [--slot 1|2] [--pin | --pin-file F|-] [--replace] [--touch] [--allow-hidden-serial]\n"
-                "       [--pbkdf-memory KiB] [--iter-time MS] [--recovery-key-file F|- | --passphrase-file F|-]",
-                "Enroll a YubiKey in a keyslot of its own. Authorised by an enrolled token that is present, the\n"
-                "recovery key as create printed it (--recovery-key-file), a passphrase (--passphrase-file, raw\n"
-                "bytes like cryptsetup's --key-file), or by asking at the terminal. Several tokens present:\n"
-                "--serial picks the one to enroll.\n\n" CLI_ENROLL_HELP
-                "  --replace              enroll a serial that is enrolled already anew (the old keyslot goes)\n",
-                NULL
-        };
-        static const struct option options[] = {
-                CLI_ENROLL_OPTIONS,
-                { "replace", no_argument, NULL, OPT_REPLACE },
-                { "recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE },
-                { "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
-                {},
-        };
         struct enroll_args a = {};
         cli_enroll_args_init(&a.e);
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1)
-                return cli_usage_error("enroll takes one DEVICE (see ykunlock enroll --help)");
         code = check_args(&a);
         if (code != EXIT_OK)
                 return code;

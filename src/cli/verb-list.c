@@ -5,15 +5,14 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/macros.h"
-
-enum { OPT_JSON = 0x100 };
 
 static int on_option(int id, const char *arg, void *userdata) {
         bool *json = userdata;
         (void) arg;
-        if (id == OPT_JSON)
+        if (id == CLI_OPT_JSON)
                 *json = true;
         return EXIT_OK;
 }
@@ -35,7 +34,8 @@ static void describe(const struct vault_entry *e, char *buf, size_t len) {
                 snprintf(buf, len, "passphrase or key file");
                 break;
         case VAULT_ENTRY_OTHER_TOKEN:
-                snprintf(buf, len, "token of another tool (%s)", e->other_type);
+                char type[256];
+                snprintf(buf, len, "token of another tool (%s)", cli_escape(e->other_type, type, sizeof(type)));
                 break;
         case VAULT_ENTRY_PENDING:
                 snprintf(buf, len, "left by an interrupted enroll (ykunlock unenroll --keyslot %d removes it)",
@@ -52,13 +52,14 @@ static void describe(const struct vault_entry *e, char *buf, size_t len) {
 }
 
 static void print_table(const struct vault_info *info, const struct vault_location *loc) {
-        printf("Vault %s, UUID %s, %s\n\n", info->label[0] ? info->label : "(no label)", info->uuid,
-               info->detached_header ? "detached header" : "header in the image");
+        char label[4 * VAULT_LABEL_MAX + 1], uuid[4 * sizeof(info->uuid)];
+        printf("Vault %s, UUID %s, %s\n\n", info->label[0] ? cli_escape(info->label, label, sizeof(label)) : "(no label)",
+               cli_escape(info->uuid, uuid, sizeof(uuid)), info->detached_header ? "detached header" : "header in the image");
         printf("%-7s  %-5s  %-10s  %-4s  %-5s  %-3s  %-20s  %s\n", "KEYSLOT", "TOKEN", "SERIAL", "SLOT", "TOUCH", "PIN",
                "CREATED", "WHAT");
         for (size_t i = 0; i < info->n_entries; i++) {
                 const struct vault_entry *e = &info->entries[i];
-                char keyslot[16] = "-", token[16] = "-", serial[16] = "-", slot[4] = "-", what[160];
+                char keyslot[16] = "-", token[16] = "-", serial[16] = "-", slot[4] = "-", what[400], date[128];
                 const char *touch = "-", *pin = "-", *created = e->kind == VAULT_ENTRY_RECOVERY ? e->created : "-";
                 if (e->keyslot >= 0)
                         snprintf(keyslot, sizeof(keyslot), "%d", e->keyslot);
@@ -75,10 +76,14 @@ static void print_table(const struct vault_info *info, const struct vault_locati
                         created = e->token.created;
                 }
                 describe(e, what, sizeof(what));
+                created = cli_escape(created, date, sizeof(date));
                 printf("%-7s  %-5s  %-10s  %-4s  %-5s  %-3s  %-20s  %s\n", keyslot, token, serial, slot, touch, pin,
                        created[0] ? created : "-", what);
         }
-        (void) loc;
+        if (info->detached_header && !loc->header)
+                cli_info("%s is a detached LUKS2 header: the vault's data is in another file "
+                         "(ykunlock open DATA --header %s)",
+                         loc->device, loc->device);
 }
 
 static json_object *int_or_null(int v) {
@@ -122,23 +127,12 @@ static void print_json(const struct vault_info *info) {
 }
 
 int verb_list(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = { "list", "DEVICE [--json]",
-                                          "List the keyslots of a vault: enrolled tokens (serial, slot, touch, PIN,\n"
-                                          "created), the recovery key, passphrases, and anything left unbound or\n"
-                                          "dangling. --json: the schema of docs/cli.md.",
-                                          NULL };
-        static const struct option options[] = {
-                { "json", no_argument, NULL, OPT_JSON },
-                {},
-        };
         bool json = false;
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &json, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &json, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1)
-                return cli_usage_error("list takes one DEVICE (see ykunlock list --help)");
         cli_vault_verbose(g);
 
         struct vault_location loc = cli_vault_location(argv[first], g);

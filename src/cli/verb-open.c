@@ -9,20 +9,11 @@
 #include "cli/prompt.h"
 #include "cli/run.h"
 #include "cli/unlock-ask.h"
+#include "cli/table.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
 #include "shared/parse.h"
-
-enum {
-        OPT_MOUNT = 0x100,
-        OPT_TEST,
-        OPT_READONLY,
-        OPT_TIMEOUT,
-        OPT_PIN_FILE,
-        OPT_RECOVERY_KEY_FILE,
-        OPT_PASSPHRASE_FILE,
-};
 
 struct open_args {
         const char *mount, *pin_file, *recovery_key_file, *passphrase_file;
@@ -34,27 +25,27 @@ static int on_option(int id, const char *arg, void *userdata) {
         struct open_args *a = userdata;
         uint64_t v;
         switch (id) {
-        case OPT_MOUNT:
+        case CLI_OPT_MOUNT:
                 a->mount = arg;
                 return EXIT_OK;
-        case OPT_TEST:
+        case CLI_OPT_TEST:
                 a->test = true;
                 return EXIT_OK;
-        case OPT_READONLY:
+        case CLI_OPT_READONLY:
                 a->readonly = true;
                 return EXIT_OK;
-        case OPT_TIMEOUT:
+        case CLI_OPT_TIMEOUT:
                 if (parse_uint64(arg, 86400, &v) < 0)
                         return cli_usage_error("--timeout takes seconds from 0 to 86400, not '%s'", arg);
                 a->timeout = (unsigned) v;
                 return EXIT_OK;
-        case OPT_PIN_FILE:
+        case CLI_OPT_PIN_FILE:
                 a->pin_file = arg;
                 return EXIT_OK;
-        case OPT_RECOVERY_KEY_FILE:
+        case CLI_OPT_RECOVERY_KEY_FILE:
                 a->recovery_key_file = arg;
                 return EXIT_OK;
-        case OPT_PASSPHRASE_FILE:
+        case CLI_OPT_PASSPHRASE_FILE:
                 a->passphrase_file = arg;
                 return EXIT_OK;
         }
@@ -239,35 +230,12 @@ static int read_inputs(struct open_ctx *c) {
 }
 
 int verb_open(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "open",
-                "DEVICE [NAME] [--mount DIR] [--test] [--readonly] [--timeout S] [--pin-file F|-]\n"
-                "       [--recovery-key-file F|- | --passphrase-file F|-]",
-                "Open a vault as /dev/mapper/NAME (default NAME: its label) with a present enrolled token: one\n"
-                "keyslot is tried, the one bound to that token. No token present: waits --timeout seconds\n"
-                "(default 30, 0 = no wait), then asks for the recovery key or a passphrase when standard input is\n"
-                "a terminal (exit 3 when it is not). --test checks that it opens, without a mapping (works without\n"
-                "device-mapper). --mount DIR mounts it after opening.",
-                NULL
-        };
-        static const struct option options[] = {
-                { "mount", required_argument, NULL, OPT_MOUNT },
-                { "test", no_argument, NULL, OPT_TEST },
-                { "readonly", no_argument, NULL, OPT_READONLY },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "pin-file", required_argument, NULL, OPT_PIN_FILE },
-                { "recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE },
-                { "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
-                {},
-        };
         struct open_args a = { .timeout = YK_TIMEOUT_DEFAULT_S };
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first < 1 || argc - first > 2)
-                return cli_usage_error("open takes DEVICE and an optional NAME (see ykunlock open --help)");
         code = check_args(&a);
         if (code == EXIT_OK)
                 code = check_system(&a);
@@ -286,6 +254,9 @@ int verb_open(int argc, char **argv, struct cli_global *g) {
                 c.map_name = argc - first == 2 ? argv[first + 1] : info.label;
                 if (!c.map_name[0])
                         return cli_usage_error("%s has no label: give the NAME to open it as", c.loc.device);
+                if (cli_has_control(c.map_name))
+                        return cli_usage_error("the label of %s, %s, has control characters: give the NAME to open it as",
+                                               c.loc.device, c.vault_name);
         }
         code = read_inputs(&c);
         if (code != EXIT_OK)

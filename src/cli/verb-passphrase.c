@@ -8,18 +8,12 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/table.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
 #include "shared/parse.h"
 #include "shared/sizes.h"
-
-enum {
-        OPT_TIMEOUT = 0x100,
-        OPT_PIN_FILE,
-        OPT_OUTPUT,
-        OPT_SECRET_FILE,
-};
 
 struct passphrase_args {
         const char *pin_file, *output, *secret_file;
@@ -30,18 +24,18 @@ static int on_option(int id, const char *arg, void *userdata) {
         struct passphrase_args *a = userdata;
         uint64_t v;
         switch (id) {
-        case OPT_TIMEOUT:
+        case CLI_OPT_TIMEOUT:
                 if (parse_uint64(arg, 86400, &v) < 0)
                         return cli_usage_error("--timeout takes seconds from 0 to 86400, not '%s'", arg);
                 a->timeout = (unsigned) v;
                 return EXIT_OK;
-        case OPT_PIN_FILE:
+        case CLI_OPT_PIN_FILE:
                 a->pin_file = arg;
                 return EXIT_OK;
-        case OPT_OUTPUT:
+        case CLI_OPT_OUTPUT:
                 a->output = arg;
                 return EXIT_OK;
-        case OPT_SECRET_FILE:
+        case CLI_OPT_SECRET_FILE:
                 a->secret_file = arg;
                 return EXIT_OK;
         }
@@ -168,34 +162,12 @@ static int derive_and_write(const struct passphrase_args *a, struct cli_global *
 }
 
 int verb_passphrase(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "passphrase",
-                "DEVICE [--timeout S] [--pin-file F|- | --secret-file F|-] [--output FILE]",
-                "Write the keyslot passphrase of a present enrolled token (32 raw bytes) to standard output,\n"
-                "once it has been checked against its keyslot (nothing is activated). For boot scripts: pipe it\n"
-                "into cryptsetup (--key-file=-) or an askpass FIFO; a terminal on standard output is refused.\n"
-                "Waits --timeout seconds for a token (default 30). A token whose response opens nothing\n"
-                "(wrong secret) writes nothing and exits 2. --output FILE (e.g. askpass's FIFO) is opened only\n"
-                "once the passphrase is checked, so that its reader never gets an empty answer.\n"
-                "--secret-file: no token; checks what was typed at a boot prompt (the recovery key, or a\n"
-                "passphrase) and writes the bytes its keyslot takes (the recovery key decoded).",
-                NULL
-        };
-        static const struct option options[] = {
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "pin-file", required_argument, NULL, OPT_PIN_FILE },
-                { "output", required_argument, NULL, OPT_OUTPUT },
-                { "secret-file", required_argument, NULL, OPT_SECRET_FILE },
-                {},
-        };
         struct passphrase_args a = { .timeout = YK_TIMEOUT_DEFAULT_S };
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1)
-                return cli_usage_error("passphrase takes one DEVICE (see ykunlock passphrase --help)");
         if (a.pin_file && a.secret_file)
                 return cli_usage_error("--pin-file is for a token; --secret-file checks a typed secret without one");
         if (!a.output && isatty(STDOUT_FILENO))

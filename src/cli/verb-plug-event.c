@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/table.h"
 #include "cli/mount-holders.h"
 #include "cli/plug-common.h"
 #include "cli/run.h"
@@ -25,8 +26,6 @@
 #define PLUG_LOCK_FILE PLUG_LOCK_DIR "/plug.lock"
 #define PLUG_DEFAULT_WAIT_S 10
 
-enum { OPT_CONFIG = 0x100, OPT_WAIT };
-
 struct plug_args {
         const char *config;
         unsigned wait_s;
@@ -35,9 +34,9 @@ struct plug_args {
 static int on_option(int id, const char *arg, void *userdata) {
         struct plug_args *a = userdata;
         uint64_t v;
-        if (id == OPT_CONFIG)
+        if (id == CLI_OPT_CONFIG)
                 a->config = arg;
-        else if (id == OPT_WAIT) {
+        else if (id == CLI_OPT_WAIT) {
                 if (parse_uint64(arg, 600, &v) < 0)
                         return cli_usage_error("--wait takes seconds from 0 to 600, not '%s'", arg);
                 a->wait_s = (unsigned) v;
@@ -219,25 +218,13 @@ static int run_event(const struct cli_global *g, const struct plug_args *a, bool
 }
 
 int verb_plug_event(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "plug-event", "add|remove [--config FILE] [--wait S]",
-                "Run by the udev-started units: add opens (and mounts) the configured vaults a\n"
-                "present token is enrolled in and resumes suspended ones; remove closes or suspends\n"
-                "those whose tokens are gone. One line per vault. --wait: for the first token.",
-                NULL
-        };
-        static const struct option options[] = {
-                { "config", required_argument, NULL, OPT_CONFIG },
-                { "wait", required_argument, NULL, OPT_WAIT },
-                {},
-        };
         struct plug_args a = { .wait_s = PLUG_DEFAULT_WAIT_S };
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1 || (strcmp(argv[first], "add") != 0 && strcmp(argv[first], "remove") != 0))
+        if (strcmp(argv[first], "add") != 0 && strcmp(argv[first], "remove") != 0)
                 return cli_usage_error("plug-event takes add or remove (see ykunlock plug-event --help)");
         if (geteuid() != 0)
                 return cli_error(-YK_ERR_NEEDS_ROOT, "plug-event opens and closes vaults: it needs root");

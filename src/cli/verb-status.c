@@ -8,11 +8,10 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/table.h"
 #include "cli/plug-common.h"
 #include "cli/vault-common.h"
 #include "shared/macros.h"
-
-enum { OPT_JSON = 0x100, OPT_CONFIG };
 
 struct status_args {
         bool json;
@@ -21,9 +20,9 @@ struct status_args {
 
 static int on_option(int id, const char *arg, void *userdata) {
         struct status_args *a = userdata;
-        if (id == OPT_JSON)
+        if (id == CLI_OPT_JSON)
                 a->json = true;
-        else if (id == OPT_CONFIG)
+        else if (id == CLI_OPT_CONFIG)
                 a->config = arg;
         return EXIT_OK;
 }
@@ -115,25 +114,12 @@ static void print_json(const char *config, const struct vault_registry *reg, con
 }
 
 int verb_status(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "status", "[--config FILE] [--json]",
-                "Show the vaults of /etc/ykunlock/vaults (or FILE): open, suspended or closed, and\n"
-                "which present token can open each. --json: the schema of docs/cli.md.",
-                NULL
-        };
-        static const struct option options[] = {
-                { "json", no_argument, NULL, OPT_JSON },
-                { "config", required_argument, NULL, OPT_CONFIG },
-                {},
-        };
         struct status_args a = {};
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 0)
-                return cli_usage_error("status takes no arguments (see ykunlock status --help)");
         cli_vault_verbose(g);
 
         _cleanup_(vault_registry_free) struct vault_registry reg = {};

@@ -6,11 +6,10 @@
 #include "cli/cli.h"
 #include "cli/exit-code.h"
 #include "cli/pick-token.h"
+#include "cli/table.h"
 #include "otp/discover.h"
 #include "shared/errors.h"
 #include "shared/macros.h"
-
-enum { OPT_JSON = 0x100 };
 
 struct list_args {
         bool json;
@@ -18,7 +17,7 @@ struct list_args {
 
 static int on_option(int id, const char *arg, void *userdata) {
         struct list_args *a = userdata;
-        if (id == OPT_JSON)
+        if (id == CLI_OPT_JSON)
                 a->json = true;
         return 0;
 }
@@ -104,19 +103,12 @@ static void print_json(const struct yk_token_list *list) {
 }
 
 int verb_token_list(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = { "token list", "[--json]", "List tokens.", NULL };
-        static const struct option options[] = {
-                { "json", no_argument, NULL, OPT_JSON },
-                {},
-        };
         struct list_args a = {};
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (first < argc)
-                return cli_usage_error("token list takes no arguments ('%s')", argv[first]);
 
         struct yk_token_filter filter = { .reader = g->reader, .serial_set = g->serial_set, .serial = g->serial };
         _cleanup_(yk_token_list_free) struct yk_token_list list = {};

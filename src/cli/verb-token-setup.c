@@ -9,6 +9,7 @@
 #include "cli/pick-token.h"
 #include "cli/prompt.h"
 #include "cli/secret-input.h"
+#include "cli/table.h"
 #include "crypto/hmac.h"
 #include "crypto/random.h"
 #include "otp/applet.h"
@@ -17,17 +18,6 @@
 #include "shared/deadline.h"
 #include "shared/errors.h"
 #include "shared/hex.h"
-
-enum {
-        OPT_SLOT = 0x100,
-        OPT_TOUCH,
-        OPT_GENERATE,
-        OPT_SECRET_FILE,
-        OPT_SHOW_SECRET,
-        OPT_FORCE,
-        OPT_ACCESS_CODE_FILE,
-        OPT_NEW_ACCESS_CODE_FILE,
-};
 
 struct setup_args {
         int slot;
@@ -38,30 +28,30 @@ struct setup_args {
 static int on_option(int id, const char *arg, void *userdata) {
         struct setup_args *a = userdata;
         switch (id) {
-        case OPT_SLOT:
+        case CLI_OPT_SLOT:
                 if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
                         return cli_usage_error("--slot takes 1 or 2 (the YubiKey slot), not '%s'", arg);
                 a->slot = arg[0] - '0';
                 return 0;
-        case OPT_TOUCH:
+        case CLI_OPT_TOUCH:
                 a->touch = true;
                 return 0;
-        case OPT_GENERATE:
+        case CLI_OPT_GENERATE:
                 a->generate = true;
                 return 0;
-        case OPT_SECRET_FILE:
+        case CLI_OPT_SECRET_FILE:
                 a->secret_file = arg;
                 return 0;
-        case OPT_SHOW_SECRET:
+        case CLI_OPT_SHOW_SECRET:
                 a->show_secret = true;
                 return 0;
-        case OPT_FORCE:
+        case CLI_OPT_FORCE:
                 a->force = true;
                 return 0;
-        case OPT_ACCESS_CODE_FILE:
+        case CLI_OPT_ACCESS_CODE_FILE:
                 a->access_code_file = arg;
                 return 0;
-        case OPT_NEW_ACCESS_CODE_FILE:
+        case CLI_OPT_NEW_ACCESS_CODE_FILE:
                 a->new_access_code_file = arg;
                 return 0;
         }
@@ -219,31 +209,12 @@ static void show_secret(const struct secret *s) {
 }
 
 int verb_token_setup(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "token setup",
-                "[--slot 1|2] [--touch] [--generate | --secret-file F|-] [--show-secret] [--force] "
-                "[--access-code-file F|-] [--new-access-code-file F|-]",
-                "Program a YubiKey slot for HMAC-SHA1 challenge-response.", NULL
-        };
-        static const struct option options[] = {
-                { "slot", required_argument, NULL, OPT_SLOT },
-                { "touch", no_argument, NULL, OPT_TOUCH },
-                { "generate", no_argument, NULL, OPT_GENERATE },
-                { "secret-file", required_argument, NULL, OPT_SECRET_FILE },
-                { "show-secret", no_argument, NULL, OPT_SHOW_SECRET },
-                { "force", no_argument, NULL, OPT_FORCE },
-                { "access-code-file", required_argument, NULL, OPT_ACCESS_CODE_FILE },
-                { "new-access-code-file", required_argument, NULL, OPT_NEW_ACCESS_CODE_FILE },
-                {},
-        };
         struct setup_args a = { .slot = 2 };
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (first < argc)
-                return cli_usage_error("token setup takes no arguments ('%s')", argv[first]);
         code = check_args(&a);
         if (code != EXIT_OK)
                 return code;

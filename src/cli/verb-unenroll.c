@@ -5,11 +5,10 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
 #include "shared/parse.h"
-
-enum { OPT_TOKEN_ID = 0x100, OPT_KEYSLOT };
 
 struct unenroll_args {
         bool token_id_set, keyslot_set;
@@ -21,8 +20,8 @@ static int on_option(int id, const char *arg, void *userdata) {
         uint64_t v;
         if (parse_uint64(arg, YK_LUKS2_KEYSLOTS - 1, &v) < 0)
                 return cli_usage_error("--%s takes a number from 0 to %d, not '%s'",
-                                       id == OPT_TOKEN_ID ? "token-id" : "keyslot", YK_LUKS2_KEYSLOTS - 1, arg);
-        if (id == OPT_TOKEN_ID) {
+                                       id == CLI_OPT_TOKEN_ID ? "token-id" : "keyslot", YK_LUKS2_KEYSLOTS - 1, arg);
+        if (id == CLI_OPT_TOKEN_ID) {
                 a->token_id_set = true;
                 a->token_id = (uint32_t) v;
         } else {
@@ -60,25 +59,12 @@ static int unenroll_error(int r, enum vault_unenroll_by by, uint32_t value, cons
 }
 
 int verb_unenroll(int argc, char **argv, struct cli_global *g) {
-        static const struct verb self = {
-                "unenroll", "DEVICE (--serial N | --token-id N | --keyslot N)",
-                "Remove enrolled tokens with their keyslots: every token of a serial, one token by its id, or\n"
-                "(--keyslot) a keyslot left behind by an interrupted enroll. Refuses to remove the last way in.",
-                NULL
-        };
-        static const struct option options[] = {
-                { "token-id", required_argument, NULL, OPT_TOKEN_ID },
-                { "keyslot", required_argument, NULL, OPT_KEYSLOT },
-                {},
-        };
         struct unenroll_args a = {};
         int first;
         bool done;
-        int code = cli_parse_options(argc, argv, &self, options, on_option, &a, g, &first, &done);
+        int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        if (argc - first != 1)
-                return cli_usage_error("unenroll takes one DEVICE (see ykunlock unenroll --help)");
         if (g->serial_set + a.token_id_set + a.keyslot_set != 1)
                 return cli_usage_error("unenroll needs exactly one of --serial, --token-id and --keyslot");
         cli_vault_verbose(g);

@@ -108,7 +108,8 @@ int vault_list(const struct vault_location *loc, struct vault_info *ret) {
         int r = vault_load_header(loc, &cd, &h);
         if (r < 0)
                 return r;
-        return info_of(&h, loc->header != NULL, ret);
+        /* A header file named as the device is a detached header too: its data segment starts at 0. */
+        return info_of(&h, loc->header != NULL || crypt_get_data_offset(cd) == 0, ret);
 }
 
 int vault_get_info(const struct vault *v, struct vault_info *ret) {

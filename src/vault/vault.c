@@ -13,7 +13,8 @@ int vault_load_vault(const struct vault_location *loc, struct vault **ret) {
         int r = vault_load_header(loc, &v->cd, &v->h);
         if (r < 0)
                 return r;
-        v->detached = loc->header != NULL;
+        /* A header file named as the device is a detached header too: its data segment starts at 0. */
+        v->detached = loc->header != NULL || crypt_get_data_offset(v->cd) == 0;
         *ret = TAKE_PTR(v);
         return 0;
 }

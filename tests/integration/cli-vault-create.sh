@@ -38,7 +38,7 @@ run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --pin --pin-file "$D/x"
 expect_rc 1 "--pin and --pin-file"
 expect_err_line "ykunlock: --pin and --pin-file exclude each other" "--pin and --pin-file"
 run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --pin
-expect_rc 1 "--pin without a terminal"
+expect_rc 5 "--pin without a terminal (a question, no terminal)"
 expect_err_line "ykunlock: --pin asks for the PIN at a terminal, and standard input is not one; give --pin-file F|- instead" "--pin without a terminal"
 run "$YKUNLOCK" create "$D/u.img" --size 32M --fs none --iter-time 5
 expect_rc 1 "--iter-time without a PIN"
@@ -125,18 +125,24 @@ expect_rc 0 "--fill random"
 expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "--fill: the key alone on stdout (no progress without a terminal)"
 expect_eq "$ERR" "$(printf '%s\n' "$ERR" | grep -v $'\r')" "no progress bar when stderr is not a terminal"
 
-# ---- Ctrl-C while filling: the files are removed again ----
-"$YKUNLOCK" create "$D/big.img" --size 4G --fs none --no-enroll --fill random >"$D/big.out" 2>"$D/big.err" </dev/null &
-filler=$!
-for i in $(seq 50); do [ -s "$D/big.img" ] && break; sleep 0.1; done
-sleep 0.3
-kill -INT "$filler"
-wait "$filler"
-RC=$? ERR=$(cat "$D/big.err")
-expect_rc 10 "interrupted fill"
-expect_err_line "ykunlock: interrupted; $D/big.img was removed again" "interrupted fill"
-[ -e "$D/big.img" ] && fail "the interrupted image is still there" || pass "the interrupted image was removed"
-expect_eq "$(cat "$D/big.out")" "" "no key printed for an interrupted create"
+# ---- Ctrl-C, SIGTERM or SIGHUP while filling: the files are removed, then the signal is
+# re-raised, so the shell sees 128+n ----
+for sig in INT:130 TERM:143 HUP:129; do
+  rm -f "$D/big.img" "$D/big.hdr"
+  "$YKUNLOCK" create "$D/big.img" --header "$D/big.hdr" --size 4G --fs none --no-enroll --fill random \
+    >"$D/big.out" 2>"$D/big.err" </dev/null &
+  filler=$!
+  for i in $(seq 50); do [ -s "$D/big.img" ] && break; sleep 0.1; done
+  sleep 0.3
+  kill -"${sig%:*}" "$filler"
+  wait "$filler"
+  RC=$? ERR=$(cat "$D/big.err")
+  expect_rc "${sig#*:}" "interrupted fill (SIG${sig%:*})"
+  expect_err_line "ykunlock: interrupted; $D/big.img was removed again" "interrupted fill (SIG${sig%:*})"
+  [ -e "$D/big.img" ] && fail "SIG${sig%:*}: the interrupted image is still there" || pass "SIG${sig%:*}: the image was removed"
+  [ -e "$D/big.hdr" ] && fail "SIG${sig%:*}: the header file is still there" || pass "SIG${sig%:*}: the header was removed"
+  expect_eq "$(cat "$D/big.out")" "" "no key printed for an interrupted create (SIG${sig%:*})"
+done
 
 # ---- the enrollment after create fails: the vault stays, the key was printed ----
 plug a 35963 1001
@@ -151,10 +157,46 @@ expect_err_line "ykunlock: $D/late.img was created, and the recovery key above o
 run bash -c "echo $OUT | base64 --decode | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- '$D/late.img'"
 expect_rc 0 "the printed key opens it"
 
-# ---- stdout closed: the key cannot be shown, and create says so instead of succeeding ----
+# ---- stdout closed: the key cannot be shown, so nothing is left behind ----
 "$YKUNLOCK" create "$D/blind.img" --size 32M --fs none --no-enroll >&- 2>"$D/blind.err"
 RC=$? ERR=$(cat "$D/blind.err")
 expect_rc 6 "create with stdout closed"
-expect_err_line "ykunlock: cannot write the recovery key to standard output (Bad file descriptor): $D/blind.img was created, but nobody saw its recovery key; remove it and create it again" "create with stdout closed"
+expect_err_line "ykunlock: cannot write the recovery key to standard output (Bad file descriptor); nobody saw it, so $D/blind.img was removed again: nothing was left behind" "create with stdout closed"
+[ -e "$D/blind.img" ] && fail "stdout closed: the vault nobody saw the key of is left" || pass "stdout closed: no vault left"
+
+# ---- stdout a closed pipe (| true): no death by SIGPIPE before the cleanup; then SIGPIPE ----
+: >"$D/piped.img" # an empty file that was there stays, empty
+(sleep 0.5; exec "$YKUNLOCK" create "$D/piped.img" --header "$D/piped.hdr" --size 32M --fs none --no-enroll 2>"$D/piped.err") | true
+RC=${PIPESTATUS[0]} ERR=$(cat "$D/piped.err")
+expect_rc 141 "create into a closed pipe dies of SIGPIPE after cleaning up"
+expect_err_line "ykunlock: cannot write the recovery key to standard output (Broken pipe); nobody saw it, so $D/piped.img was removed again: nothing was left behind" "closed pipe"
+expect_eq "$(stat -c %s "$D/piped.img" 2>&1)" 0 "closed pipe: the empty file that was there is empty again"
+[ -e "$D/piped.hdr" ] && fail "closed pipe: the header file is left" || pass "closed pipe: the header file was removed"
+
+# ---- a missing directory is a usage error (1), nothing created ----
+run "$YKUNLOCK" create "$D/no/such/dir/v.img" --size 32M --fs none --no-enroll
+expect_rc 1 "create in a missing directory"
+expect_err_line "ykunlock: $D/no/such/dir/v.img: the directory $D/no/such/dir does not exist; nothing was created" "missing directory"
+[ -e "$D/no" ] && fail "missing directory: something was created" || pass "missing directory: nothing created"
+
+# ---- --label with control characters is refused, nothing created ----
+run "$YKUNLOCK" create "$D/ctl.img" --size 32M --fs none --no-enroll --label $'evil\e[31mred'
+expect_rc 1 "--label with an escape character"
+expect_err_line "ykunlock: --label cannot contain control characters; nothing was created" "--label with control characters"
+[ -e "$D/ctl.img" ] && fail "--label with control characters: an image was created" || pass "--label with control characters: nothing created"
+
+# ---- --header: the printed stock-cryptsetup recipe works as printed ----
+run "$YKUNLOCK" create "$D/det.img" --header "$D/det.hdr" --size 32M --fs none --no-enroll
+expect_rc 0 "create --header"
+recipe=$(printf '%s\n' "$ERR" | sed -n 's/.*without a token (\(echo KEY .*\))$/\1/p')
+case $recipe in
+*"--header $D/det.hdr"*"--disable-external-tokens"* | *"--disable-external-tokens"*"--header $D/det.hdr"*) pass "the recipe names the header and disables external tokens" ;;
+*) fail "recipe: '$recipe'" ;;
+esac
+# run it as printed, only KEY filled in and --test-passphrase added (no device-mapper here)
+cmd=${recipe/echo KEY/echo $OUT}
+cmd=${cmd/cryptsetup open/cryptsetup open --test-passphrase}
+run bash -c "$cmd"
+expect_rc 0 "the printed recipe opens the vault with its detached header"
 
 finish

@@ -26,7 +26,7 @@ run "$YKUNLOCK" enroll "$IMAGE" --recovery-key-file - --pin-file -
 expect_rc 1 "two options read stdin"
 expect_err_line "ykunlock: --pin-file and --recovery-key-file cannot both read standard input" "stdin twice"
 run "$YKUNLOCK" enroll "$IMAGE" --recovery-key-file "$IMAGE.key" --pin
-expect_rc 1 "--pin without a terminal"
+expect_rc 5 "--pin without a terminal (a question, no terminal)"
 expect_err_line "ykunlock: --pin asks for the PIN at a terminal, and standard input is not one; give --pin-file F|- instead" "--pin refused"
 printf 'not a key\n' >"$D/bad.key"
 run "$YKUNLOCK" enroll "$IMAGE" --recovery-key-file "$D/bad.key"

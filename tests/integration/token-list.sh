@@ -53,7 +53,7 @@ expect_eq "$(printf '%s\n' "$OUT" | tail -n 1 | awk '{print $8, $9}')" "empty pr
 world_stop_pcscd
 run "$YKUNLOCK" token list
 expect_rc 8 "pcscd not running"
-expect_err_line "ykunlock: cannot list tokens: the PC/SC service (pcscd) is not running" "pcscd not running"
+expect_err_line "ykunlock: cannot list tokens: the PC/SC service (pcscd) is not running (systemctl start pcscd.socket starts it)" "pcscd not running"
 run "$YKUNLOCK" token list --json
 expect_rc 8 "pcscd not running, --json"
 expect_eq "$OUT" "" "nothing on stdout when the listing failed"

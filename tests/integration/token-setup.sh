@@ -122,7 +122,7 @@ world_stop_pcscd
 before=$(fingerprint "$A" "$B")
 run "$YKUNLOCK" token setup --force
 expect_rc 8 "pcscd not running"
-expect_err_line "ykunlock: cannot look for tokens: the PC/SC service (pcscd) is not running" "pcscd not running"
+expect_err_line "ykunlock: cannot look for tokens: the PC/SC service (pcscd) is not running (systemctl start pcscd.socket starts it)" "pcscd not running"
 expect_unchanged "$before" "pcscd not running" "$A" "$B"
 
 finish
