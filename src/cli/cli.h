@@ -35,6 +35,10 @@ typedef int (*cli_option_cb)(int id, const char *arg, void *userdata);
 int cli_parse_options(int argc, char **argv, struct cli_global *g, cli_option_cb on_option, void *userdata,
                       int *ret_first, bool *ret_done);
 
+/* When the verb was given --json: prints {"version": 1, "error": {"message", "exit_code"}} on
+ * stdout for a failed command (code != 0), with the first error message. Returns code. */
+int cli_json_error_finish(int code);
+
 /* Whether a question may be asked: stdin is a terminal and there is no -q/--batch-mode. */
 bool cli_may_ask(const struct cli_global *g);
 

@@ -136,7 +136,7 @@ static int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
         forbid_core_dumps();
-        int code = run(argc, argv);
+        int code = cli_json_error_finish(run(argc, argv));
         /* Stopped by SIGINT/SIGTERM/SIGHUP: the verb has cleaned up; now die of the signal. */
         cli_signals_reraise();
         return code;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,10 @@
 #include "shared/errors.h"
 #include "shared/macros.h"
 #include "shared/parse.h"
+
+/* With --json, the first error is also given as JSON on stdout (cli_json_error_finish). */
+static bool json_errors;
+static char first_error[1024];
 
 static int parse_global(int id, const char *arg, struct cli_global *g) {
         uint64_t v;
@@ -98,6 +103,24 @@ static int one_option(struct cli_global *g, int id, const char *arg, uint64_t *s
         return id <= CLI_OPT_HEADER ? parse_global(id, arg, g) : on_option(id, arg, userdata);
 }
 
+/* getopt_long takes any unambiguous prefix (--pin for --pin-file): only full names are
+ * accepted, so that a verb takes exactly the options its help lists. */
+static int check_long_names(int argc, char **argv, const struct cli_verb_def *v) {
+        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+                if (strncmp(argv[i], "--", 2) != 0)
+                        continue;
+                char name[64];
+                snprintf(name, sizeof(name), "%.*s", (int) strcspn(argv[i] + 2, "="), argv[i] + 2);
+                const struct cli_option_def *o = cli_find_option(v, name, 0);
+                if (!o)
+                        return cli_usage_error("unknown or incomplete option '%s' for '%s' (see ykunlock %s --help)",
+                                               argv[i], v->name, v->name);
+                if (o->metavar && !strchr(argv[i], '='))
+                        i++; /* its value, whatever it looks like */
+        }
+        return EXIT_OK;
+}
+
 static int check_arg_count(const struct cli_verb_def *v, int n) {
         if (n >= v->min_args && (v->max_args < 0 || n <= v->max_args))
                 return EXIT_OK;
@@ -114,6 +137,12 @@ int cli_parse_options(int argc, char **argv, struct cli_global *g, cli_option_cb
         if (build_getopt(v, &longs, &shorts) < 0)
                 return cli_error(-ENOMEM, "out of memory");
 
+        int code = check_long_names(argc, argv, v);
+        if (code != EXIT_OK)
+                return code;
+        if (cli_find_option(v, "json", 0))
+                for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+                        json_errors = json_errors || strcmp(argv[i], "--json") == 0;
         *ret_done = false;
         optind = 1;
         opterr = 0;
@@ -131,11 +160,11 @@ int cli_parse_options(int argc, char **argv, struct cli_global *g, cli_option_cb
                         const struct cli_option_def *o = cli_find_option(v, NULL, (char) id);
                         id = o ? (int) o->id : id;
                 }
-                int code = one_option(g, id, optarg, &seen, on_option, userdata, ret_done);
+                code = one_option(g, id, optarg, &seen, on_option, userdata, ret_done);
                 if (code != EXIT_OK || *ret_done)
                         return code;
         }
-        int code = check_arg_count(v, argc - optind);
+        code = check_arg_count(v, argc - optind);
         if (code != EXIT_OK)
                 return code;
 
@@ -157,10 +186,34 @@ __attribute__((format(printf, 1, 0))) static void vmessage(const char *fmt, va_l
         fputc('\n', stderr);
 }
 
+
+__attribute__((format(printf, 1, 0))) static void verror(const char *fmt, va_list ap) {
+        va_list copy;
+        va_copy(copy, ap);
+        if (!first_error[0])
+                vsnprintf(first_error, sizeof(first_error), fmt, copy);
+        va_end(copy);
+        vmessage(fmt, ap);
+}
+
+int cli_json_error_finish(int code) {
+        if (!json_errors || code == EXIT_OK)
+                return code;
+        json_object *root = json_object_new_object(), *error = json_object_new_object();
+        json_object_object_add(error, "message", json_object_new_string(first_error[0] ? first_error : "error"));
+        json_object_object_add(error, "exit_code", json_object_new_int(code));
+        json_object_object_add(root, "version", json_object_new_int(1));
+        json_object_object_add(root, "error", error);
+        printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        fflush(stdout);
+        json_object_put(root);
+        return code;
+}
+
 int cli_error(int r, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        vmessage(fmt, ap);
+        verror(fmt, ap);
         va_end(ap);
         int code = exit_code_from_errno(r);
         return code == EXIT_OK ? EXIT_INTERNAL : code;
@@ -169,7 +222,7 @@ int cli_error(int r, const char *fmt, ...) {
 int cli_file_error(int r, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        vmessage(fmt, ap);
+        verror(fmt, ap);
         va_end(ap);
         int code = exit_code_from_file_errno(r);
         return code == EXIT_OK ? EXIT_INTERNAL : code;
@@ -178,7 +231,7 @@ int cli_file_error(int r, const char *fmt, ...) {
 int cli_usage_error(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        vmessage(fmt, ap);
+        verror(fmt, ap);
         va_end(ap);
         return EXIT_USAGE;
 }

@@ -93,8 +93,7 @@ int cli_vault_load_error(int r, const struct vault_location *loc) {
                         return cli_usage_error("%s is a symbolic link; give the file it points to", path);
                 return cli_usage_error("%s: %s", path, strerror(-r));
         }
-        case EACCES:
-        case EPERM: {
+        case EACCES: { /* (EPERM is a wrong key, YK_ERR_AUTH) */
                 int code = unreadable(loc->header ? loc->header : loc->device);
                 if (code == 0 && loc->header)
                         code = unreadable(loc->device);

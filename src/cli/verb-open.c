@@ -1,5 +1,6 @@
 /* ykunlock open DEVICE [NAME]: with a present enrolled token (one keyslot, one KDF run), or the
  * recovery key or a passphrase; --test checks without a mapping; --mount mounts it. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -229,6 +230,16 @@ static int read_inputs(struct open_ctx *c) {
         return EXIT_OK;
 }
 
+/* A mapping of that name exists: refused (5) before a token is asked anything. */
+static int check_name_free(const char *name) {
+        char dev[300];
+        if (strchr(name, '/') || cli_mapper_path(name, dev, sizeof(dev)) < 0)
+                return cli_usage_error("'%s' cannot be a mapping name", name);
+        if (access(dev, F_OK) == 0)
+                return cli_error(-EEXIST, "a vault is open as %s already (ykunlock close %s closes it)", dev, name);
+        return EXIT_OK;
+}
+
 int verb_open(int argc, char **argv, struct cli_global *g) {
         struct open_args a = { .timeout = YK_TIMEOUT_DEFAULT_S };
         int first;
@@ -257,6 +268,9 @@ int verb_open(int argc, char **argv, struct cli_global *g) {
                 if (cli_has_control(c.map_name))
                         return cli_usage_error("the label of %s, %s, has control characters: give the NAME to open it as",
                                                c.loc.device, c.vault_name);
+                code = check_name_free(c.map_name);
+                if (code != EXIT_OK)
+                        return code;
         }
         code = read_inputs(&c);
         if (code != EXIT_OK)

@@ -102,6 +102,28 @@ static void print_json(const struct yk_token_list *list) {
         json_object_put(root);
 }
 
+static bool any_match(const struct yk_token_list *list, const struct cli_global *g) {
+        for (size_t i = 0; i < list->n; i++) {
+                const struct yk_token *t = &list->items[i];
+                if (!g->serial_set || (t->error == 0 && t->serial_known && t->serial == g->serial))
+                        return true;
+        }
+        return false;
+}
+
+/* --reader or --serial and nothing matches: say what did not match (exit 3). */
+static int no_match(const struct cli_global *g) {
+        char serial[32] = "";
+        if (g->serial_set)
+                snprintf(serial, sizeof(serial), "%u", g->serial);
+        if (g->reader && g->serial_set)
+                return cli_error(-YK_ERR_NO_TOKEN, "no token with serial %s in a reader whose name contains '%s'",
+                                 serial, g->reader);
+        if (g->reader)
+                return cli_error(-YK_ERR_NO_TOKEN, "no reader or device whose name contains '%s'", g->reader);
+        return cli_error(-YK_ERR_NO_TOKEN, "no token with serial %s is present", serial);
+}
+
 int verb_token_list(int argc, char **argv, struct cli_global *g) {
         struct list_args a = {};
         int first;
@@ -116,6 +138,8 @@ int verb_token_list(int argc, char **argv, struct cli_global *g) {
         if (r < 0)
                 return cli_error(r, "cannot list tokens: %s", cli_strerror(r));
 
+        if ((g->reader || g->serial_set) && !any_match(&list, g))
+                return no_match(g);
         if (a.json)
                 print_json(&list);
         else

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The prompts, driven through a pseudo-terminal with expect: the new PIN asked twice (echo off)
 # at enroll, the PIN asked at open, the recovery key asked when no token comes, the progress bar
-# of --fill on a terminal, and the refusal of two different PINs.
+# of --fill on a terminal, the refusal of two different PINs, and a signal at an echo-off prompt.
 set -u
 . "$YK_SOURCE_DIR/tests/lib/world.sh"
 . "$YK_SOURCE_DIR/tests/lib/assert.sh"
@@ -95,6 +95,20 @@ pty 'spawn $env(YKUNLOCK) open $env(IMAGE) --test --timeout 0
      expect eof; catch wait r; exit [lindex $r 3]'
 expect_rc 2 "a wrong recovery key typed three times"
 printf '%s' "$OUT" | grep -q 'ykunlock: what was typed is neither the recovery key nor a passphrase of v.img (asked 3 times)' && pass "wrong key typed: message" || fail "$OUT"
+
+# ---- a signal at an echo-off prompt: echo is restored, then the signal re-raised (128+n) ----
+for sig in INT:130 TERM:143 HUP:129; do
+  export SIG=${sig%:*}
+  pty 'spawn sh -c "\"$env(YKUNLOCK)\" open \"$env(IMAGE)\" --test --timeout 0; echo RC=\$?; stty -a"
+       expect "Enter the recovery key or a passphrase of v.img: " {} timeout { exit 90 }
+       exec kill -$env(SIG) [exec pgrep -P [exp_pid]]
+       expect "RC=" {} timeout { exit 91 }
+       expect eof; catch wait r; exit [lindex $r 3]'
+  expect_rc 0 "SIG$SIG at the prompt (the shell around it)"
+  printf '%s' "$OUT" | grep -q "RC=${sig#*:}" && pass "SIG$SIG at the prompt: re-raised, exit ${sig#*:}" || fail "SIG$SIG: $OUT"
+  printf '%s' "$OUT" | grep -qE '(^|[[:space:]])echo([[:space:]]|$)' && pass "SIG$SIG at the prompt: echo is on again" ||
+    fail "SIG$SIG at the prompt left echo off: $OUT"
+done
 
 # ---- enroll with no enrolled token present asks for the recovery key ----
 plug b 35963 2002

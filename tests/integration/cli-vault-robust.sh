@@ -26,7 +26,9 @@ every_verb() {
   run "$YKUNLOCK" list "$file" "${GLOBAL[@]}"
   expect_rc "$rc" "list: $what"; expect_err_line "$msg" "list: $what"
   run "$YKUNLOCK" list "$file" --json "${GLOBAL[@]}"
-  expect_rc "$rc" "list --json: $what"; expect_eq "$OUT" "" "list --json prints nothing: $what"
+  expect_rc "$rc" "list --json: $what"
+  expect_eq "$(printf '%s' "$OUT" | jq -c .error)" "$(jq -cn --arg m "${msg#ykunlock: }" --argjson c "$rc" '{message: $m, exit_code: $c}')" \
+    "list --json prints the error as JSON: $what"
   run "$YKUNLOCK" open "$file" --test --timeout 0 "${GLOBAL[@]}"
   expect_rc "$rc" "open: $what"; expect_err_line "$msg" "open: $what"
   run "$YKUNLOCK" enroll "$file" --recovery-key-file "$GOOD.key" "${GLOBAL[@]}"
@@ -39,9 +41,9 @@ GLOBAL=()
 
 # ---- not LUKS at all ----
 head -c 33554432 /dev/urandom >"$D/random.img"
-every_verb "$D/random.img" 4 "ykunlock: $D/random.img is not a LUKS2 vault (it has no LUKS header)" "not LUKS"
+every_verb "$D/random.img" 4 "ykunlock: $D/random.img is not a LUKS2 vault (it has no LUKS header); if its header is detached, name it with --header FILE" "not LUKS"
 : >"$D/empty.img"
-every_verb "$D/empty.img" 4 "ykunlock: $D/empty.img is not a LUKS2 vault (it has no LUKS header)" "an empty file"
+every_verb "$D/empty.img" 4 "ykunlock: $D/empty.img is not a LUKS2 vault (it has no LUKS header); if its header is detached, name it with --header FILE" "an empty file"
 
 # ---- LUKS1 ----
 printf 'x' >"$D/k"

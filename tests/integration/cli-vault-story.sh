@@ -131,7 +131,7 @@ expect_rc 0 "create with --header"
 head -c 6 "$DATA" | grep -q LUKS && fail "the image holds a LUKS header" || pass "the image holds no LUKS header"
 run "$YKUNLOCK" open "$DATA" --test --timeout 0
 expect_rc 4 "open the data without its header"
-expect_err_line "ykunlock: $DATA is not a LUKS2 vault (it has no LUKS header)" "data alone"
+expect_err_line "ykunlock: $DATA is not a LUKS2 vault (it has no LUKS header); if its header is detached, name it with --header FILE" "data alone"
 run "$YKUNLOCK" --header "$HDR" open "$DATA" --test --timeout 0
 expect_rc 0 "open --test with the detached header"
 expect_err_contains "detached opens with token 1001" "opened through the detached header"

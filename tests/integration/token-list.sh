@@ -56,6 +56,6 @@ expect_rc 8 "pcscd not running"
 expect_err_line "ykunlock: cannot list tokens: the PC/SC service (pcscd) is not running (systemctl start pcscd.socket starts it)" "pcscd not running"
 run "$YKUNLOCK" token list --json
 expect_rc 8 "pcscd not running, --json"
-expect_eq "$OUT" "" "nothing on stdout when the listing failed"
+expect_eq "$(printf '%s' "$OUT" | jq -c .)" '{"version":1,"error":{"message":"cannot list tokens: the PC/SC service (pcscd) is not running (systemctl start pcscd.socket starts it)","exit_code":8}}' "only the error, as JSON, on stdout when the listing failed"
 
 finish

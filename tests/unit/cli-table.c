@@ -180,6 +180,12 @@ static void test_repeated_value_refused(void **state) {
         g = (struct cli_global) { .verb = v };
         assert_int_equal(cli_parse_options(4, flags, &g, accept_all, NULL, &first, &done), EXIT_OK);
         assert_true(g.verbose);
+        /* getopt_long would take a prefix: --pin for open's --pin-file */
+        char *open_name[] = { "open" };
+        g = (struct cli_global) { .verb = cli_find_verb(1, open_name, &words) };
+        char *prefix[] = { "open", "--pin", "x", "IMG" };
+        assert_int_equal(cli_parse_options(4, prefix, &g, accept_all, NULL, &first, &done), EXIT_USAGE);
+        g = (struct cli_global) { .verb = v };
         char *too_many[] = { "list", "A", "B" };
         assert_int_equal(cli_parse_options(3, too_many, &g, accept_all, NULL, &first, &done), EXIT_USAGE);
 }

@@ -1,5 +1,5 @@
 # Issue 4, scenario 1: `ykunlock create --fs ext4` with the token present, `open --mount`, files
-# written, `close --unmount`, opened again: the files are intact and dm-crypt uses aes-xts-plain64.
+# written, `close --unmount`, opened again (a second open under the same name is refused, 5): the files are intact and dm-crypt uses aes-xts-plain64.
 
 host_prepare() {
         vm_token tok --serial 4242001
@@ -18,6 +18,10 @@ guest_main() {
         mkdir -p /mnt/v
         vm_check open-mount ykunlock open /work/v.img v --mount /mnt/v
         vm_is_mounted /mnt/v || vm_fail mounted "/mnt/v is not a mount point"
+        # A second open under the same name is refused (5) before the token is asked, and says so.
+        vm_expect_rc open-name-taken 5 ykunlock open /work/v.img v
+        vm_output_has "ykunlock: a vault is open as /dev/mapper/v already (ykunlock close v closes it)" ||
+                vm_fail open-name-taken-message "$(cat /tmp/vm_check.out)"
         dmsetup table v | grep -q ' crypt aes-xts-plain64 ' || vm_fail dm-table "$(dmsetup table v)"
         vm_pass dm-table
         mkdir -p /mnt/v/dir
