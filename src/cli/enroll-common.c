@@ -164,7 +164,7 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
         }
         /* The authorising token may be any enrolled one: --serial picked the new token only. */
         struct vault_tokens_ctx ctx = cli_tokens_ctx(g, /* with_serial= */ false, /* touch= */ true);
-        struct cli_ask ask_state = { .vault_name = vault_name };
+        struct cli_ask ask_state = { .vault_name = vault_name, .batch = g->batch };
         struct vault_ask ask = cli_vault_ask(&ask_state);
         ctx.ask = &ask;
         struct vault_enroll_params p = {

@@ -44,7 +44,7 @@ static int ask_secret(void *userdata, const char *label, int why, unsigned attem
 }
 
 struct vault_ask cli_vault_ask(struct cli_ask *a) {
-        if (!stdin_is_terminal())
+        if (a->batch || !stdin_is_terminal())
                 return (struct vault_ask) { .userdata = a };
         return (struct vault_ask) { .pin = ask_pin, .secret = ask_secret, .tries = VAULT_DEFAULT_TRIES, .userdata = a };
 }

@@ -10,6 +10,8 @@ struct cli_ask {
         const char *vault_name;
         /* Open says why it asks: "No enrolled token. " in front of the question. */
         bool say_no_token;
+        /* -q/--batch-mode: never ask, as without a terminal. */
+        bool batch;
         /* Set by the callbacks: how often each was asked, and the exit code of a prompt that
          * failed (the callback printed its message and returned -ECANCELED). */
         unsigned pins_asked, secrets_asked;

@@ -168,7 +168,7 @@ static int open_error(struct open_ctx *c, int r, const struct vault_auth *given,
 static int open_it(struct open_ctx *c) {
         struct vault_tokens_ctx ctx = cli_tokens_ctx(c->g, /* with_serial= */ true, /* touch= */ true);
         struct vault_insert_prompt insert = { .insert = say_insert, .userdata = c };
-        struct cli_ask ask_state = { .vault_name = c->vault_name, .say_no_token = true };
+        struct cli_ask ask_state = { .vault_name = c->vault_name, .say_no_token = true, .batch = c->g->batch };
         struct vault_ask ask = cli_vault_ask(&ask_state);
         ctx.insert = &insert;
         ctx.ask = &ask;

@@ -110,6 +110,12 @@ for sig in INT:130 TERM:143 HUP:129; do
     fail "SIG$SIG at the prompt left echo off: $OUT"
 done
 
+# ---- -q/--batch-mode at a terminal: no question; no token is then exit 3 ----
+pty 'spawn $env(YKUNLOCK) open -q $env(IMAGE) --test --timeout 0
+     expect "Enter the recovery key" { exit 92 } eof {}
+     catch wait r; exit [lindex $r 3]'
+expect_rc 3 "-q at a terminal: nothing asked, no token"
+
 # ---- enroll with no enrolled token present asks for the recovery key ----
 plug b 35963 2002
 program 35963 "$SECRET_B"
