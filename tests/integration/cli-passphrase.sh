@@ -135,5 +135,5 @@ stock_accepts "$D/pinpass" "$D/p.img" && pass "the PIN token's bytes open the va
 # ---- usage ----
 run "$YKUNLOCK" passphrase
 expect_rc 1 "no DEVICE"
-expect_err_line "ykunlock: passphrase takes one DEVICE (see ykunlock passphrase --help)" "no DEVICE"
+expect_err_line "ykunlock: passphrase takes DEVICE (see ykunlock passphrase --help)" "no DEVICE"
 finish
