@@ -22,6 +22,18 @@ static void add_token(const struct vault_header *h, int id, struct removal *rm) 
                 rm->keyslot[k] = true;
 }
 
+/* A stale pending token that names `keyslot` (list shows it with that pending-keyslot): removing
+ * it by that number removes the token alone (remove_one), never the keyslot. */
+static bool stale_pending_token(const struct vault_header *h, int keyslot, int *ret_token_id) {
+        for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
+                if (h->tokens[i].kind == VT_YKUNLOCK && h->tokens[i].stale &&
+                    h->tokens[i].info.keyslot < 0 && h->tokens[i].info.pending_keyslot == keyslot) {
+                        *ret_token_id = i;
+                        return true;
+                }
+        return false;
+}
+
 static int select_removal(const struct vault_header *h, enum vault_unenroll_by by, uint32_t value,
                           struct removal *rm) {
         switch (by) {
@@ -42,7 +54,7 @@ static int select_removal(const struct vault_header *h, enum vault_unenroll_by b
                 if (value >= YK_LUKS2_KEYSLOTS)
                         return -ENOENT;
                 int id;
-                if (!vault_header_keyslot_pending(h, (int) value, &id))
+                if (!vault_header_keyslot_pending(h, (int) value, &id) && !stale_pending_token(h, (int) value, &id))
                         return h->keyslot_active[value] ? -EINVAL : -ENOENT;
                 add_token(h, id, rm);
                 return 0;

@@ -32,29 +32,31 @@ check_recovery() {
     --key-file=- "$img" >/dev/null 2>&1 || fail "$what: recovery key does not open (cryptsetup)"
 }
 
-# Classifies the state after a kill; cleans a pending leftover; echoes old|new|cleaned.
+# Classifies the state after a kill and cleans a pending leftover: sets SETTLED to
+# old|new|cleaned|bad. Not called in a subshell, so that its fail() calls are counted.
 settle() {
   local img=$1 what=$2 state k
-  state=$(tool list "$img" 2>&1) || { fail "$what: list failed: $state"; echo bad; return; }
-  if [ "$state" = "$OLD" ]; then echo old; return; fi
+  SETTLED=bad
+  state=$(tool list "$img" 2>&1) || { fail "$what: list failed: $state"; return; }
+  if [ "$state" = "$OLD" ]; then SETTLED=old; return; fi
   if printf '%s\n' "$state" | sed -n 2p | grep -qE '^token keyslot=[0-9]+ token=[0-9]+ serial=10000001$' &&
      [ "$(printf '%s\n' "$state" | wc -l)" = 2 ]; then
-    tool open "$img" >/dev/null 2>&1 || fail "$what: the new token does not open"
-    echo new; return
+    tool open "$img" >/dev/null 2>&1 || { fail "$what: the new token does not open"; return; }
+    SETTLED=new; return
   fi
   k=$(printf '%s\n' "$state" | sed -n 's/^\(pending\|stale-pending\) .*pending-keyslot=\([0-9]*\)$/\2/p')
   if [ -n "$k" ] && [ "$(printf '%s\n' "$state" | wc -l)" = 2 ]; then
-    tool unenroll "$img" --keyslot "$k" >/dev/null 2>&1 || fail "$what: unenroll --keyslot $k failed"
-    [ "$(tool list "$img")" = "$OLD" ] || fail "$what: after unenroll --keyslot $k: $(tool list "$img")"
-    echo cleaned; return
+    local out
+    out=$(tool unenroll "$img" --keyslot "$k" 2>&1) || { fail "$what: unenroll --keyslot $k failed: $out"; return; }
+    [ "$(tool list "$img")" = "$OLD" ] || { fail "$what: after unenroll --keyslot $k: $(tool list "$img")"; return; }
+    SETTLED=cleaned; return
   fi
   fail "$what: unexpected state: $state"
-  echo bad
 }
 
 # crash_loop NAME BASE_IMAGE TORN COMMAND...: kill at write 1, 2, ... until the command completes.
 crash_loop() {
-  local name=$1 base=$2 torn=$3 n rc outcome
+  local name=$1 base=$2 torn=$3 n rc
   shift 3
   declare -A seen=()
   for n in $(seq 1 200); do
@@ -68,8 +70,8 @@ crash_loop() {
       break
     fi
     [ "$rc" = 137 ] || fail "$name at write $n: exit $rc, not killed: $(cat "$dir/err")"
-    outcome=$(settle "$dir/w.img" "$name, killed at write $n")
-    seen[$outcome]=1
+    settle "$dir/w.img" "$name, killed at write $n"
+    seen[$SETTLED]=1
   done
   [ "$rc" = 0 ] || fail "$name: still killed after 200 writes"
   echo "$name: outcomes after a kill: ${!seen[*]}"
