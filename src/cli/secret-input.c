@@ -12,12 +12,20 @@
 #include "shared/file.h"
 #include "shared/hex.h"
 
+int cli_secret_file_error(const char *option, const char *path, int r) {
+        if (r == -EBADFD)
+                return cli_usage_error("%s %s: not a regular file (a FIFO or a device is refused; - reads standard "
+                                       "input)",
+                                       option, path);
+        return cli_usage_error("%s %s: cannot read it: %s", option, path, cli_strerror(r));
+}
+
 int cli_read_hex_secret(const char *path, size_t n, const char *what, struct secret *ret) {
         _cleanup_(secret_clearp) struct secret text = {};
         /* Room for the hex, a newline and one byte more, so that too long is seen as such. */
         int r = read_secret_input(path, 2 * n + 2, &text);
         if (r < 0 && r != -EFBIG)
-                return cli_usage_error("%s %s: cannot read it: %s", what, path, cli_strerror(r));
+                return cli_secret_file_error(what, path, r);
         bool too_big = r == -EFBIG;
         if (!too_big)
                 secret_strip_one_newline(&text);

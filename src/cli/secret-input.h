@@ -5,6 +5,10 @@
 
 #include "shared/secmem.h"
 
+/* Prints why the secret file `path` given to `option` could not be read (read_secret_input()'s
+ * error r; a FIFO or device is "not a regular file"); returns the exit code. */
+int cli_secret_file_error(const char *option, const char *path, int r);
+
 /* Reads `path` ("-" = stdin) holding exactly 2*n hexadecimal characters and at most one
  * trailing newline; decodes into *ret (n bytes, secure memory). `what` names the option in
  * messages ("--secret-file"). Prints its own error; returns an exit code. */

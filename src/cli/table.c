@@ -38,7 +38,7 @@ const struct cli_option_def cli_options[] = {
           CLI_V_TOKEN_SETUP },
 
         /* create */
-        { CLI_OPT_SIZE, "size", 0, "SIZE", "the image size, such as 64M, 500G, 2T (binary units)", CLI_V_CREATE },
+        { CLI_OPT_SIZE, "size", 0, "SIZE", "the image size, such as 64M, 500G, 2T (powers of 1024) or 100MB (of 1000)", CLI_V_CREATE },
         { CLI_OPT_FILL, "fill", 0, "zero|random", "write the whole image now (random hides which blocks are used)",
           CLI_V_CREATE },
         { CLI_OPT_FS, "fs", 0, "ext4|none", "make an ext4 file system (default; needs device-mapper and root)",

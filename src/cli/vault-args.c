@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/exit-code.h"
 #include "cli/prompt.h"
+#include "cli/secret-input.h"
 #include "shared/base64.h"
 #include "shared/file.h"
 #include "vault/vault.h"
@@ -15,7 +16,7 @@
 static int read_error(const char *option, const char *path, int r) {
         if (r == -EFBIG)
                 return cli_usage_error("%s %s: the file is too long", option, path);
-        return cli_usage_error("%s %s: cannot read it: %s", option, path, cli_strerror(r));
+        return cli_secret_file_error(option, path, r);
 }
 
 bool cli_decode_recovery_key(const struct secret *text, struct secret *ret) {

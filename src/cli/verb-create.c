@@ -30,14 +30,31 @@ struct create_args {
         char default_label[VAULT_LABEL_MAX + 1];
 };
 
+static int parse_size_arg(struct create_args *a, const char *arg) {
+        uint64_t size;
+        int r = parse_size(arg, &size);
+        if (r == -ERANGE)
+                return cli_usage_error("--size '%s' is too large", arg);
+        if (r < 0)
+                return cli_usage_error("--size takes a size such as 64M, 500G, 2T (powers of 1024) or 100MB "
+                                       "(powers of 1000), not '%s'",
+                                       arg);
+        uint64_t rounded;
+        if (size_round_up(size, VAULT_SECTOR_SIZE, &rounded) < 0)
+                return cli_usage_error("--size '%s' is too large", arg);
+        if (rounded != size)
+                cli_info("--size %s is not a multiple of %d bytes: rounded up to %llu bytes", arg, VAULT_SECTOR_SIZE,
+                         (unsigned long long) rounded);
+        a->size_text = arg;
+        a->size = rounded;
+        return EXIT_OK;
+}
+
 static int on_option(int id, const char *arg, void *userdata) {
         struct create_args *a = userdata;
         switch (id) {
         case CLI_OPT_SIZE:
-                a->size_text = arg;
-                if (parse_size(arg, &a->size) < 0)
-                        return cli_usage_error("--size takes a size such as 64M, 500G or 2T, not '%s'", arg);
-                return EXIT_OK;
+                return parse_size_arg(a, arg);
         case CLI_OPT_FILL:
                 if (strcmp(arg, "zero") == 0)
                         a->fill = VAULT_FILL_ZERO;
@@ -89,8 +106,6 @@ static int check_args(struct create_args *a, const char *image, const struct cli
                 return code;
         if (!a->size_text)
                 return cli_usage_error("create needs --size (such as 64M or 500G)");
-        if (a->size % VAULT_SECTOR_SIZE != 0)
-                return cli_usage_error("--size must be a multiple of 4096 bytes");
         uint64_t min = g->header ? VAULT_MIN_SIZE_DETACHED : VAULT_MIN_SIZE;
         if (a->size < min)
                 return cli_usage_error("--size must be at least %lluM%s", (unsigned long long) (min >> 20),

@@ -11,11 +11,23 @@
 
 #include "shared/macros.h"
 
+/* A secret file must be a regular file: a FIFO without a writer (or a device) would block
+ * the read forever. O_NONBLOCK keeps the open itself from blocking on a FIFO; standard input
+ * ("-") may be a pipe, that is the caller's choice. */
 static int open_input(const char *path) {
         if (strcmp(path, "-") == 0)
                 return STDIN_FILENO;
-        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        return fd < 0 ? -errno : fd;
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        return TAKE_FD(fd);
 }
 
 /* Reads up to cap bytes; -EFBIG when more is there. */

@@ -8,8 +8,10 @@
 #include "shared/secmem.h"
 
 /* Reads all of `path` ("-" means stdin) into secure memory. Files are opened with
- * O_NOFOLLOW|O_CLOEXEC. -EFBIG when there are more than `max` bytes, -ENOENT/-EACCES/... as
- * open(2) says, -ELOOP for a symbolic link. The result is not NUL-terminated. */
+ * O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK. -EFBIG when there are more than `max` bytes, -ENOENT/
+ * -EACCES/... as open(2) says, -ELOOP for a symbolic link, -EISDIR for a directory, -EBADFD
+ * for anything else that is not a regular file (a FIFO, a device, a socket). The result is
+ * not NUL-terminated. */
 int read_secret_input(const char *path, size_t max, struct secret *ret);
 
 /* Drops exactly one trailing "\n" from a secret read from a file, if there is one. */

@@ -1,4 +1,4 @@
-/* src/shared: strict hex and base64, sizes and numbers, secure memory, secret files. */
+/* src/shared: strict hex and base64, secure memory, secret files. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,7 +28,6 @@
 #include "shared/base64.h"
 #include "shared/file.h"
 #include "shared/hex.h"
-#include "shared/parse.h"
 #include "shared/secmem.h"
 
 static void test_hex(void **state) {
@@ -97,47 +96,6 @@ static void test_base64_recovery_key_shape(void **state) {
         assert_int_equal(base64_decode(text, 44, back, sizeof(back), &n), 0);
         assert_int_equal(n, 32);
         assert_memory_equal(key, back, 32);
-}
-
-static void test_parse_size(void **state) {
-        uint64_t v;
-        assert_int_equal(parse_size("4096", &v), 0);
-        assert_int_equal(v, 4096);
-        assert_int_equal(parse_size("64M", &v), 0);
-        assert_int_equal(v, 64ull << 20);
-        assert_int_equal(parse_size("500G", &v), 0);
-        assert_int_equal(v, 500ull << 30);
-        assert_int_equal(parse_size("2t", &v), 0);
-        assert_int_equal(v, 2ull << 40);
-        assert_int_equal(parse_size("1KiB", &v), 0);
-        assert_int_equal(v, 1024);
-        assert_int_equal(parse_size("1MB", &v), 0);
-        assert_int_equal(v, 1ull << 20);
-        assert_int_equal(parse_size("", &v), -EINVAL);
-        assert_int_equal(parse_size("M", &v), -EINVAL);
-        assert_int_equal(parse_size("-1M", &v), -EINVAL);
-        assert_int_equal(parse_size("1.5G", &v), -EINVAL);
-        assert_int_equal(parse_size("10X", &v), -EINVAL);
-        assert_int_equal(parse_size("10MM", &v), -EINVAL);
-        assert_int_equal(parse_size("16E", &v), -ERANGE);
-        assert_int_equal(parse_size("99999999999999999999", &v), -ERANGE);
-}
-
-static void test_parse_uint(void **state) {
-        uint64_t v;
-        assert_int_equal(parse_uint64("4294967295", UINT32_MAX, &v), 0);
-        assert_int_equal(v, 4294967295u);
-        assert_int_equal(parse_uint64("4294967296", UINT32_MAX, &v), -ERANGE);
-        assert_int_equal(parse_uint64("12a", UINT32_MAX, &v), -EINVAL);
-        assert_int_equal(parse_uint64("+1", UINT32_MAX, &v), -EINVAL);
-        assert_int_equal(parse_uint64(" 1", UINT32_MAX, &v), -EINVAL);
-        assert_int_equal(parse_uint64("", UINT32_MAX, &v), -EINVAL);
-        /* a bound below 9: a digit above it must not wrap the overflow check */
-        assert_int_equal(parse_uint64("5", 5, &v), 0);
-        assert_int_equal(v, 5);
-        assert_int_equal(parse_uint64("7", 5, &v), -ERANGE);
-        assert_int_equal(parse_uint64("9", 0, &v), -ERANGE);
-        assert_int_equal(parse_uint64("0", 0, &v), 0);
 }
 
 /* The VmFlags line of /proc/self/smaps for the mapping that holds p. */
@@ -258,8 +216,6 @@ int main(void) {
                 cmocka_unit_test(test_base64_rfc4648),
                 cmocka_unit_test(test_base64_strict),
                 cmocka_unit_test(test_base64_recovery_key_shape),
-                cmocka_unit_test(test_parse_size),
-                cmocka_unit_test(test_parse_uint),
                 cmocka_unit_test(test_secure_alloc),
                 cmocka_unit_test(test_read_secret_input),
                 cmocka_unit_test(test_write_file_atomic),
