@@ -77,9 +77,14 @@ int token_json_build(const struct yk_token_info *t, char **ret_json) {
             (r = add_keyslots(obj, pending ? -1 : t->keyslot)) < 0 ||
             (r = add(obj, "version", json_object_new_int(YK_TOKEN_VERSION))) < 0)
                 return r;
-        /* A NULL value is JSON null: the serial is not known. */
-        if (json_object_object_add(obj, "serial", t->serial_known ? json_object_new_int64(t->serial) : NULL) < 0)
-                return -ENOMEM;
+        /* A NULL value is JSON null: the serial is not known. A known serial that could not be
+         * allocated must not become null. */
+        if (t->serial_known)
+                r = add(obj, "serial", json_object_new_int64(t->serial));
+        else
+                r = json_object_object_add(obj, "serial", NULL) < 0 ? -ENOMEM : 0;
+        if (r < 0)
+                return r;
         if ((r = add(obj, "slot", json_object_new_int(t->slot))) < 0 ||
             (r = add(obj, "challenge", json_object_new_string(b64))) < 0 ||
             (r = add(obj, "touch", json_object_new_boolean(t->touch))) < 0 ||

@@ -1,4 +1,4 @@
 # The vault layer's parsers of outside bytes (the LUKS2 header may come from an untrusted place).
-yk_add_fuzz_target(token-json
+yk_add_fuzz_target(token-json ALLOC_FAIL
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz-token-json.c
   LIBS yk_vault)
