@@ -19,7 +19,3 @@ void secret_strip_one_newline(struct secret *s);
 
 /* Reads a small regular file (at most `max` bytes) into a NUL-terminated malloc'd buffer. */
 int read_small_file(const char *path, size_t max, char **ret_data, size_t *ret_len);
-
-/* Writes `data` to `path` through a temporary file in the same directory, fsync and rename:
- * readers see either the old or the new file, never a part of it. */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);

@@ -108,14 +108,6 @@ bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int
         return false;
 }
 
-unsigned vault_header_ways_in(const struct vault_header *h) {
-        unsigned n = 0;
-        for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
-                if (h->keyslot_active[k] && !vault_header_keyslot_pending(h, k, NULL))
-                        n++;
-        return n;
-}
-
 int vault_load_header(const struct vault_location *loc, struct crypt_device **ret_cd, struct vault_header *ret) {
         _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
         int r = vault_load(loc, &cd);

@@ -48,8 +48,6 @@ int vault_header_read(struct crypt_device *cd, struct vault_header *ret);
 int vault_load_header(const struct vault_location *loc, struct crypt_device **ret_cd, struct vault_header *ret);
 /* The token bound to `keyslot` (any kind but NONE), or -1. */
 int vault_header_token_of_keyslot(const struct vault_header *h, int keyslot);
-/* Keyslots that are a way in: active and not pending. */
-unsigned vault_header_ways_in(const struct vault_header *h);
 /* The state of a keyslot for list/unenroll. */
 bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int *ret_token_id);
 

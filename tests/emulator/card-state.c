@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "card-internal.h"
+#include "file-atomic.h"
 #include "shared/file.h"
 #include "shared/hex.h"
 #include "shared/macros.h"
