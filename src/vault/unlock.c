@@ -86,7 +86,6 @@ int vault_unlock(struct crypt_device *cd, const struct vault_header *h, const st
         }
         if (r < 0)
                 return r;
-        *ret = u;
-        u = (struct vault_unlocked) {};
+        *ret = TAKE_STRUCT(u);
         return 0;
 }
