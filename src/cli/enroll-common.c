@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/after-failure.h"
 #include "cli/exit-code.h"
 #include "cli/pick-token.h"
 #include "cli/unlock-ask.h"
@@ -120,7 +121,7 @@ static int auth_error(int r, const char *vault_name, const struct vault_auth *au
 }
 
 static int enroll_error(int r, const char *who, const char *vault_name, const struct vault_auth *auth,
-                        const struct cli_enroll_args *a, const struct vault_enroll_result *res) {
+                        const struct cli_enroll_args *a, const struct vault_enroll_result *res, const char *tail) {
         switch (-r) {
         case YK_ERR_REFUSED:
                 return cli_error(r, "%s is enrolled in %s already (token id %d); --replace enrolls it anew", who,
@@ -136,13 +137,12 @@ static int enroll_error(int r, const char *who, const char *vault_name, const st
         case ENOSPC:
                 return cli_error(r, "%s has no free keyslot, or no room left in its LUKS2 metadata", vault_name);
         case YK_ERR_NO_TOUCH:
-                return cli_error(r, "touch was not received; nothing was changed");
+                return cli_error(r, "touch was not received%s", tail);
         case YK_ERR_SLOT_EMPTY:
-                return cli_error(r, "slot %d of %s does not answer a challenge (not programmed?); nothing was changed",
-                                 a->slot, who);
+                return cli_error(r, "slot %d of %s does not answer a challenge (not programmed?)%s", a->slot, who,
+                                 tail);
         default:
-                return cli_error(r, "cannot enroll %s in %s: %s; nothing was changed", who, vault_name,
-                                 cli_strerror(r));
+                return cli_error(r, "cannot enroll %s in %s: %s%s", who, vault_name, cli_strerror(r), tail);
         }
 }
 
@@ -176,13 +176,23 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
                 .replace = replace,
                 .allow_unknown_serial = a->allow_hidden_serial,
         };
+        _cleanup_(vault_info_free) struct vault_info before = {};
+        int r = vault_get_info(v, &before);
         struct vault_enroll_result res = { .existing_token_id = -1 };
-        int r = vault_enroll_loaded(v, &ctx, auth, &p, &res);
+        if (r == 0)
+                r = vault_enroll_loaded(v, &ctx, auth, &p, &res);
         if (r < 0) {
                 int code = auth_error(r, vault_name, auth, &ask_state);
                 if (code == 0)
                         code = cli_vault_load_error(r, loc);
-                return code ? code : enroll_error(r, who, vault_name, auth, a, &res);
+                if (code != 0)
+                        return code;
+                /* Say "nothing was changed" only when the header, read again, shows it. */
+                _cleanup_(cli_after_free) struct cli_after after;
+                cli_after_read(loc, &before, &after);
+                code = enroll_error(r, who, vault_name, auth, a, &res, cli_after_tail(&after));
+                cli_after_report(&after, &before, loc->device);
+                return code;
         }
         cli_info("enrolled %s (slot %d%s%s) in %s: token id %d, keyslot %d", who, a->slot, a->touch ? ", touch" : "",
                  p.pin ? ", PIN" : "", vault_name, res.token_id, res.keyslot);

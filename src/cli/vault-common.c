@@ -14,6 +14,12 @@ struct vault_location cli_vault_location(const char *device, const struct cli_gl
         return (struct vault_location) { .device = device, .header = g->header };
 }
 
+int cli_same_file_error(const struct vault_location *loc) {
+        return cli_usage_error("--header %s is %s itself: a detached header is a file of its own; nothing was "
+                               "changed",
+                               loc->header, loc->device);
+}
+
 enum luks_kind { NOT_LUKS, LUKS1, LUKS2_OR_OTHER };
 
 /* What the first bytes of `path` say: the LUKS magic "LUKS\xba\xbe" and a 16-bit version. */
@@ -75,6 +81,8 @@ static int explain_bad_vault(const struct vault_location *loc) {
 }
 
 int cli_vault_load_error(int r, const struct vault_location *loc) {
+        if (r == -EINVAL && vault_location_same_file(loc))
+                return cli_same_file_error(loc);
         switch (-r) {
         case YK_ERR_BAD_VAULT:
                 return explain_bad_vault(loc);

@@ -17,6 +17,9 @@ int cli_vault_inspect(const struct vault_location *loc, struct vault_info *ret);
 /* The same, keeping the loaded vault for the verb (one header read per command). */
 int cli_vault_load(const struct vault_location *loc, struct vault **ret_v, struct vault_info *ret_info);
 
+/* "--header X is IMAGE itself": exit 1. */
+int cli_same_file_error(const struct vault_location *loc);
+
 /* The message for an error of loading the header (-EBADMSG, -ENOENT, ...), or 0 when r is not
  * one: then the caller explains r itself. */
 int cli_vault_load_error(int r, const struct vault_location *loc);

@@ -210,6 +210,14 @@ static int print_recovery_key(const struct secret *key, const struct made_files 
         return EXIT_OK;
 }
 
+/* Which of the two paths is a file of another user. */
+static const char *not_mine(const struct vault_location *loc) {
+        struct stat st;
+        if (loc->header && stat(loc->header, &st) == 0 && st.st_uid != geteuid())
+                return loc->header;
+        return loc->device;
+}
+
 static int create_vault(const struct create_args *a, const struct vault_location *loc, struct secret *ret_key) {
         struct progress pr;
         struct vault_create_params p = { .size = a->size, .fill = a->fill, .label = a->label };
@@ -226,6 +234,14 @@ static int create_vault(const struct create_args *a, const struct vault_location
                 return EXIT_OK;
         case YK_ERR_REFUSED:
                 return cli_error(r, "%s exists and is not empty; refusing to overwrite it", loc->device);
+        case EACCES:
+                return cli_error(r, "%s is an empty file of another user; create makes a vault only in a file of its "
+                                    "own (remove it, or let create make it); nothing was changed",
+                                 not_mine(loc));
+        case EINVAL:
+                if (loc->header) /* the parameters were checked: the image came back as the header */
+                        return cli_same_file_error(loc);
+                return cli_error(r, "cannot create %s: %s", loc->device, cli_strerror(r));
         case ECANCELED:
                 return cli_error(r, "interrupted; %s was removed again", loc->device);
         case ENOSPC:

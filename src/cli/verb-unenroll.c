@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/after-failure.h"
 #include "cli/exit-code.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
@@ -31,7 +32,7 @@ static int on_option(int id, const char *arg, void *userdata) {
         return EXIT_OK;
 }
 
-static int unenroll_error(int r, enum vault_unenroll_by by, uint32_t value, const char *name) {
+static int unenroll_error(int r, enum vault_unenroll_by by, uint32_t value, const char *name, const char *tail) {
         switch (by) {
         case VAULT_UNENROLL_SERIAL:
                 if (r == -ENOENT)
@@ -55,7 +56,7 @@ static int unenroll_error(int r, enum vault_unenroll_by by, uint32_t value, cons
         }
         if (r == -YK_ERR_LAST_WAY_IN)
                 return cli_error(r, "refused: that would leave no way into %s (no other keyslot opens it)", name);
-        return cli_error(r, "cannot unenroll from %s: %s", name, cli_strerror(r));
+        return cli_error(r, "cannot unenroll from %s: %s%s", name, cli_strerror(r), tail);
 }
 
 int verb_unenroll(int argc, char **argv, struct cli_global *g) {
@@ -84,8 +85,15 @@ int verb_unenroll(int argc, char **argv, struct cli_global *g) {
         int r = vault_unenroll(&loc, by, value);
         if (r < 0) {
                 /* After the header was read once, -ENOENT means "nothing matches". */
-                int load = r == -YK_ERR_BAD_VAULT ? cli_vault_load_error(r, &loc) : 0;
-                return load ? load : unenroll_error(r, by, value, name);
+                int load = r == -YK_ERR_BAD_VAULT || r == -EINVAL ? cli_vault_load_error(r, &loc) : 0;
+                if (load)
+                        return load;
+                /* A write failed half-way: read the header again and say what is done. */
+                _cleanup_(cli_after_free) struct cli_after after;
+                cli_after_read(&loc, &info, &after);
+                code = unenroll_error(r, by, value, name, cli_after_tail(&after));
+                cli_after_report(&after, &info, loc.device);
+                return code;
         }
         cli_info("removed %d enrollment%s from %s", r, r == 1 ? "" : "s", name);
         return EXIT_OK;

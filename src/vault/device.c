@@ -84,6 +84,17 @@ static int check_path(const char *path) {
         return 0;
 }
 
+bool vault_location_same_file(const struct vault_location *loc) {
+        struct stat a, b;
+        if (!loc || !loc->device || !loc->header)
+                return false;
+        if (strcmp(loc->device, loc->header) == 0)
+                return true;
+        if (stat(loc->device, &a) < 0 || stat(loc->header, &b) < 0)
+                return false;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int vault_load(const struct vault_location *loc, struct crypt_device **ret) {
         if (!loc || !loc->device || !ret)
                 return -EINVAL;
@@ -92,6 +103,8 @@ int vault_load(const struct vault_location *loc, struct crypt_device **ret) {
         int r = check_path(loc->device);
         if (r == 0 && loc->header)
                 r = check_path(loc->header);
+        if (r == 0 && vault_location_same_file(loc))
+                r = -EINVAL;
         if (r == 0 && loc->header)
                 r = check_data_device(loc->device);
         if (r < 0)

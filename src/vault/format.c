@@ -35,8 +35,11 @@ static int new_file_open(const char *path, struct new_file *f) {
         if (fd < 0)
                 return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0) {
-                int r = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -ENOTSUP : -EEXIST;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 || st.st_uid != geteuid()) {
+                int r = fstat(fd, &st) < 0       ? -errno
+                        : !S_ISREG(st.st_mode)   ? -ENOTSUP
+                        : st.st_size != 0        ? -EEXIST
+                                                 : -EACCES; /* someone else's file: they could read it */
                 close(fd);
                 return r;
         }
@@ -57,10 +60,26 @@ static void new_file_undo(struct new_file *f) {
         f->fd = -1;
 }
 
-static void new_file_close(struct new_file *f) {
+/* Done: an empty file that was there gets the mode of one we create (its owner is us). */
+static int new_file_close(struct new_file *f) {
+        int r = 0;
+        if (f->fd >= 0 && !f->created && fchmod(f->fd, 0600) < 0)
+                r = -errno;
         if (f->fd >= 0)
                 close(f->fd);
         f->fd = -1;
+        return r;
+}
+
+/* Header and image must be two files: compared by device and inode, not by name
+ * (`same.img` and `./same.img`, a hard link). */
+static int check_two_files(const struct new_file *image, const struct new_file *header) {
+        struct stat a, b;
+        if (header->fd < 0)
+                return 0;
+        if (fstat(image->fd, &a) < 0 || fstat(header->fd, &b) < 0)
+                return -errno;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino ? -EINVAL : 0;
 }
 
 /* libcryptsetup opens devices by path. The files we checked and filled are named through our
@@ -103,7 +122,7 @@ static int check_create_params(const struct vault_location *loc, const struct va
                 return -EINVAL;
         if (p->fill != VAULT_FILL_SPARSE && p->fill != VAULT_FILL_ZERO && p->fill != VAULT_FILL_RANDOM)
                 return -EINVAL;
-        if (loc->header && strcmp(loc->header, loc->device) == 0)
+        if (vault_location_same_file(loc))
                 return -EINVAL;
         return 0;
 }
@@ -123,6 +142,14 @@ int vault_create(const struct vault_location *loc, const struct vault_create_par
                 new_file_undo(&image);
                 return r;
         }
+        r = check_two_files(&image, &header);
+        if (r < 0) {
+                /* The same file twice: undo it once, as the image. */
+                if (header.fd >= 0)
+                        close(header.fd);
+                new_file_undo(&image);
+                return r;
+        }
         r = vault_fill(image.fd, p->size, p->fill, p->progress, p->progress_userdata);
         if (r == 0 && loc->header)
                 r = ftruncate(header.fd, DETACHED_HEADER_SIZE) < 0 ? -errno : 0;
@@ -135,8 +162,10 @@ int vault_create(const struct vault_location *loc, const struct vault_create_par
                 new_file_undo(&image);
                 return r;
         }
-        new_file_close(&header);
-        new_file_close(&image);
+        r = new_file_close(&header);
+        int r2 = new_file_close(&image);
+        if (r < 0 || r2 < 0)
+                return r < 0 ? r : r2;
         *ret_recovery_key = TAKE_STRUCT(recovery);
         return 0;
 }

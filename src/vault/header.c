@@ -6,12 +6,17 @@
 
 #include "vault/internal.h"
 
-/* The first keyslot any token names, from libcryptsetup's view (for other tools' tokens). */
-static int first_assigned_keyslot(struct crypt_device *cd, int token) {
+/* The keyslots a token names, from libcryptsetup's view (its "keyslots", for any type). */
+static uint32_t assigned_keyslots(struct crypt_device *cd, int token) {
+        uint32_t m = 0;
         for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
                 if (crypt_token_is_assigned(cd, token, k) == 0)
-                        return k;
-        return -1;
+                        m |= 1u << k;
+        return m;
+}
+
+static int first_of(uint32_t m) {
+        return m ? __builtin_ctz(m) : -1;
 }
 
 static void read_token(struct crypt_device *cd, int id, struct vault_token_slot *t) {
@@ -33,22 +38,45 @@ static void read_token(struct crypt_device *cd, int id, struct vault_token_slot 
                         t->keyslot = t->recovery.keyslot;
         } else
                 t->kind = VT_OTHER;
+        t->names = assigned_keyslots(cd, id);
+        if (t->keyslot >= 0)
+                t->names |= 1u << t->keyslot;
         if (t->keyslot < 0 && t->kind != VT_YKUNLOCK)
-                t->keyslot = first_assigned_keyslot(cd, id);
+                t->keyslot = first_of(t->names);
 }
 
-/* A bound ykunlock token whose keyslot is missing or named by another token is malformed. */
-static void check_ownership(struct vault_header *h) {
+bool vault_header_keyslot_named_by_other(const struct vault_header *h, int keyslot, int id) {
+        if (keyslot < 0 || keyslot >= YK_LUKS2_KEYSLOTS)
+                return false;
+        for (int j = 0; j < YK_LUKS2_KEYSLOTS; j++)
+                if (j != id && h->tokens[j].kind != VT_NONE && (h->tokens[j].names & (1u << keyslot)))
+                        return true;
+        return false;
+}
+
+static bool named_by_recovery(const struct vault_header *h, int keyslot, int id) {
+        for (int j = 0; j < YK_LUKS2_KEYSLOTS; j++)
+                if (j != id && h->tokens[j].kind == VT_RECOVERY && (h->tokens[j].names & (1u << keyslot)))
+                        return true;
+        return false;
+}
+
+/* A bound ykunlock token whose keyslot is missing, named by another token, or not one
+ * ykunlock makes (its PBKDF: a hostile token naming a passphrase keyslot) is malformed. */
+static void check_ownership(struct crypt_device *cd, struct vault_header *h) {
         for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++) {
                 struct vault_token_slot *t = &h->tokens[i];
                 if ((t->kind != VT_YKUNLOCK && t->kind != VT_RECOVERY) || t->keyslot < 0)
                         continue;
-                bool ok = h->keyslot_active[t->keyslot];
-                for (int j = 0; j < YK_LUKS2_KEYSLOTS && ok; j++)
-                        if (j != i && h->tokens[j].kind != VT_NONE && h->tokens[j].keyslot == t->keyslot)
-                                ok = false;
+                bool ok = h->keyslot_active[t->keyslot] && !vault_header_keyslot_named_by_other(h, t->keyslot, i);
+                /* Shared with another ykunlock or another tool's token: maybe the genuine one.
+                 * Not with the recovery marker: that keyslot holds the recovery key. */
+                bool shared = !ok && h->keyslot_active[t->keyslot] && !named_by_recovery(h, t->keyslot, i);
+                if (ok && t->kind == VT_YKUNLOCK && !vault_keyslot_is_ours(cd, t->keyslot, t->info.pin))
+                        ok = shared = false;
                 if (!ok && t->kind == VT_YKUNLOCK) {
                         t->kind = VT_MALFORMED;
+                        t->shared = shared && vault_keyslot_is_ours(cd, t->keyslot, t->info.pin);
                         snprintf(t->type, sizeof(t->type), "%s", YK_TOKEN_TYPE);
                 }
         }
@@ -63,7 +91,7 @@ static void mark_stale_pending(struct crypt_device *cd, struct vault_header *h) 
                 int k = t->info.pending_keyslot;
                 if (t->kind != VT_YKUNLOCK || k < 0)
                         continue;
-                t->stale = !h->keyslot_active[k] || vault_header_token_of_keyslot(h, k) >= 0 ||
+                t->stale = !h->keyslot_active[k] || vault_header_keyslot_named_by_other(h, k, i) ||
                            !vault_keyslot_is_ours(cd, k, t->info.pin);
         }
 }
@@ -74,10 +102,12 @@ int vault_header_read(struct crypt_device *cd, struct vault_header *ret) {
                 crypt_keyslot_info st = crypt_keyslot_status(cd, k);
                 h.keyslot_active[k] = st == CRYPT_SLOT_ACTIVE || st == CRYPT_SLOT_ACTIVE_LAST ||
                                       st == CRYPT_SLOT_UNBOUND;
+                h.keyslot_ours[k] = h.keyslot_active[k] && (vault_keyslot_is_ours(cd, k, /* pin= */ false) ||
+                                                            vault_keyslot_is_ours(cd, k, /* pin= */ true));
         }
         for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
                 read_token(cd, i, &h.tokens[i]);
-        check_ownership(&h);
+        check_ownership(cd, &h);
         mark_stale_pending(cd, &h);
 
         const char *uuid = crypt_get_uuid(cd);
@@ -90,11 +120,27 @@ int vault_header_read(struct crypt_device *cd, struct vault_header *ret) {
         return 0;
 }
 
+static int kind_rank(enum vault_token_kind k) {
+        switch (k) {
+        case VT_RECOVERY:
+        case VT_YKUNLOCK:
+                return 3;
+        case VT_OTHER:
+                return 2;
+        case VT_MALFORMED:
+                return 1;
+        default:
+                return 0;
+        }
+}
+
 int vault_header_token_of_keyslot(const struct vault_header *h, int keyslot) {
+        int best = -1;
         for (int i = 0; i < YK_LUKS2_KEYSLOTS; i++)
-                if (h->tokens[i].kind != VT_NONE && h->tokens[i].keyslot == keyslot)
-                        return i;
-        return -1;
+                if (h->tokens[i].kind != VT_NONE && h->tokens[i].keyslot == keyslot &&
+                    (best < 0 || kind_rank(h->tokens[i].kind) > kind_rank(h->tokens[best].kind)))
+                        best = i;
+        return best;
 }
 
 bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int *ret_token_id) {

@@ -31,14 +31,32 @@ struct vault_token_slot {
         struct yk_recovery_info recovery;  /* VT_RECOVERY */
         char type[64];                     /* VT_OTHER, VT_MALFORMED */
         int keyslot;                       /* VT_OTHER / MALFORMED: the first keyslot it names, or -1 */
+        /* Every keyslot the token is bound to, bit k for keyslot k: its "keyslots" (as
+         * libcryptsetup reads them, whatever the type) and a recovery marker's. Not a pending
+         * token's pending-keyslot: a claim, which such a binding overrides (the pending token
+         * is then stale). A keyslot another token names is never removed with a token. */
+        uint32_t names;
         /* VT_YKUNLOCK, pending: its keyslot is not there, or is not one ykunlock made (another
          * tool took the number after a crash). A stale token claims no keyslot. */
         bool stale;
+        /* VT_MALFORMED only because another token names its keyslot too (its JSON is valid, in
+         * info): nobody can tell which of the two is genuine without the key, so it is still
+         * tried for unlocking (an exact keyslot try: the wrong one just does not open), and
+         * the keyslot is never removed with it. */
+        bool shared;
 };
+
+/* A token the unlock chain tries: a bound ykunlock token (or one that shares its keyslot). */
+static inline bool vault_token_usable(const struct vault_token_slot *t) {
+        return (t->kind == VT_YKUNLOCK || (t->kind == VT_MALFORMED && t->shared)) && t->info.keyslot >= 0;
+}
 
 struct vault_header {
         struct vault_token_slot tokens[YK_LUKS2_KEYSLOTS];  /* LUKS2 has 32 token ids */
         bool keyslot_active[YK_LUKS2_KEYSLOTS];
+        /* The keyslot's PBKDF is one ykunlock gives a token's keyslot (vault_keyslot_is_ours,
+         * with or without PIN): only such a keyslot is ever removed with a malformed token. */
+        bool keyslot_ours[YK_LUKS2_KEYSLOTS];
         char uuid[40];
         char label[VAULT_LABEL_MAX + 1];
 };
@@ -46,8 +64,12 @@ struct vault_header {
 int vault_header_read(struct crypt_device *cd, struct vault_header *ret);
 /* vault_load() and vault_header_read() together: what every verb starts with. */
 int vault_load_header(const struct vault_location *loc, struct crypt_device **ret_cd, struct vault_header *ret);
-/* The token bound to `keyslot` (any kind but NONE), or -1. */
+/* The token bound to `keyslot` (any kind but NONE), or -1. When several tokens name it, a
+ * recovery marker or a valid ykunlock token wins over another tool's token, and that over a
+ * malformed one: a hostile token does not hide what a keyslot is. */
 int vault_header_token_of_keyslot(const struct vault_header *h, int keyslot);
+/* Does a token other than `id` name `keyslot`? */
+bool vault_header_keyslot_named_by_other(const struct vault_header *h, int keyslot, int id);
 /* The state of a keyslot for list/unenroll. */
 bool vault_header_keyslot_pending(const struct vault_header *h, int keyslot, int *ret_token_id);
 

@@ -31,7 +31,7 @@ int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct v
         if (r < 0)
                 return r;
         const struct vault_token_slot *t = &h.tokens[token_id];
-        if (t->kind != VT_YKUNLOCK || t->info.keyslot < 0)
+        if (!vault_token_usable(t))
                 return -ENOENT;
         if (t->info.pin && !pin)
                 return -ENOANO;

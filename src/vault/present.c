@@ -74,7 +74,7 @@ static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_hea
                 size_t n = 0;
                 for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
                         const struct vault_token_slot *t = &h->tokens[id];
-                        if (t->kind == VT_YKUNLOCK && t->info.keyslot >= 0 && token_matches(&list.items[i], &t->info))
+                        if (vault_token_usable(t) && token_matches(&list.items[i], &t->info))
                                 ret_matches[n++] = id;
                 }
                 if (n > 0) {
@@ -97,7 +97,7 @@ static void say_insert(const struct vault_tokens_ctx *ctx, const struct vault_he
         bool unknown = false;
         for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
                 const struct vault_token_slot *t = &h->tokens[id];
-                if (t->kind != VT_YKUNLOCK || t->info.keyslot < 0)
+                if (!vault_token_usable(t))
                         continue;
                 if (!t->info.serial_known) {
                         unknown = true;

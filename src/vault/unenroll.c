@@ -11,15 +11,30 @@ struct removal {
         unsigned count;
 };
 
+/* The keyslot that would go with token `id`: a bound token's, a pending token's claim (not a
+ * stale one's), a malformed token's first. -1: none. */
+static int keyslot_of(const struct vault_token_slot *t) {
+        if (t->kind != VT_YKUNLOCK)
+                return t->keyslot;
+        if (t->info.keyslot >= 0)
+                return t->info.keyslot;
+        return t->stale ? -1 : t->info.pending_keyslot;
+}
+
 static void add_token(const struct vault_header *h, int id, struct removal *rm) {
-        const struct vault_token_slot *t = &h->tokens[id];
         rm->token[id] = true;
         rm->count++;
-        int k = t->kind == VT_YKUNLOCK ? (t->info.keyslot >= 0 ? t->info.keyslot : t->stale ? -1 : t->info.pending_keyslot)
-                                       : t->keyslot;
-        /* A malformed token's keyslot goes with it only when it is its own. */
-        if (k >= 0 && h->keyslot_active[k] && (t->kind == VT_YKUNLOCK || vault_header_token_of_keyslot(h, k) == id))
-                rm->keyslot[k] = true;
+        /* A keyslot goes with the token only when no other token (of any type: the recovery
+         * marker, a valid ykunlock token, another tool's) names it. */
+        const struct vault_token_slot *t = &h->tokens[id];
+        int k = keyslot_of(t);
+        if (k < 0 || !h->keyslot_active[k] || vault_header_keyslot_named_by_other(h, k, id))
+                return;
+        /* A malformed token proves nothing: its keyslot goes only when ykunlock could have
+         * made it (a passphrase keyslot that a hostile token names stays). */
+        if (t->kind == VT_MALFORMED && !h->keyslot_ours[k])
+                return;
+        rm->keyslot[k] = true;
 }
 
 /* A stale pending token that names `keyslot` (list shows it with that pending-keyslot): removing
@@ -73,13 +88,14 @@ static bool leaves_no_way_in(const struct vault_header *h, const struct removal 
 
 static int remove_one(struct crypt_device *cd, const struct vault_header *h, int id, const struct removal *rm) {
         const struct vault_token_slot *t = &h->tokens[id];
-        if (t->kind == VT_YKUNLOCK && t->stale) /* the token only: its keyslot number is not its own */
-                return crypt_token_json_set(cd, id, NULL) < 0 ? -EIO : 0;
-        if (t->kind == VT_YKUNLOCK)
+        int k = keyslot_of(t);
+        bool with_keyslot = k >= 0 && rm->keyslot[k];
+        if (t->kind == VT_YKUNLOCK && with_keyslot)
                 return t->info.keyslot >= 0 ? vault_txn_remove(cd, id, &t->info) : vault_txn_remove_pending(cd, id, &t->info);
-        /* Malformed: its own keyslot first (that unassigns it), then the token. */
-        if (t->keyslot >= 0 && rm->keyslot[t->keyslot]) {
-                int r = crypt_keyslot_destroy(cd, t->keyslot);
+        /* Malformed (or a token whose keyslot stays): its own keyslot first (that unassigns
+         * it), then the token. */
+        if (with_keyslot) {
+                int r = crypt_keyslot_destroy(cd, k);
                 if (r < 0)
                         return r;
         }

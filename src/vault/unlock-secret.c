@@ -1,6 +1,5 @@
-/* The second method of the unlock chain: the recovery key or a passphrase, given or typed.
- * Only keyslots that can hold such a secret are tried: not bound to a YubiKey, not pending;
- * the recovery marker's keyslot first for the recovery key. */
+/* The second method of the unlock chain: the recovery key or a passphrase, given or typed,
+ * tried on the keyslots that can hold such a secret (not bound to a valid YubiKey token). */
 #include <ctype.h>
 #include <errno.h>
 
@@ -9,17 +8,33 @@
 
 #define RECOVERY_KEY_TEXT_LEN 44 /* base64_encoded_len(VAULT_RECOVERY_KEY_SIZE) */
 
+/* Every keyslot not bound to a valid YubiKey token, in the order most likely to open: the
+ * recovery key tries the recovery marker's keyslot first, a passphrase the unmarked ones
+ * first; keyslots a pending token claims come last. A pending claim or a marker is no proof
+ * (a hostile token may name any keyslot), so no such keyslot shuts out a secret that stock
+ * cryptsetup would accept; only keyslots of valid ykunlock tokens are left out (their
+ * passphrase is derived, never typed). */
+enum secret_group { G_MARKED, G_PLAIN, G_PENDING, G_NONE };
+
+static enum secret_group group_of(const struct vault_header *h, int k) {
+        if (vault_header_keyslot_pending(h, k, NULL))
+                return G_PENDING;
+        int id = vault_header_token_of_keyslot(h, k);
+        enum vault_token_kind kind = id >= 0 ? h->tokens[id].kind : VT_NONE;
+        if (kind == VT_YKUNLOCK)
+                return G_NONE;
+        return kind == VT_RECOVERY ? G_MARKED : G_PLAIN;
+}
+
 static size_t secret_keyslots(const struct vault_header *h, bool recovery, int *out) {
+        static const enum secret_group recovery_order[] = { G_MARKED, G_PLAIN, G_PENDING };
+        static const enum secret_group passphrase_order[] = { G_PLAIN, G_MARKED, G_PENDING };
+        const enum secret_group *order = recovery ? recovery_order : passphrase_order;
         size_t n = 0;
-        for (int pass = recovery ? 0 : 1; pass < 2; pass++)
-                for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++) {
-                        if (!h->keyslot_active[k] || vault_header_keyslot_pending(h, k, NULL))
-                                continue;
-                        int id = vault_header_token_of_keyslot(h, k);
-                        enum vault_token_kind kind = id >= 0 ? h->tokens[id].kind : VT_NONE;
-                        if (pass == 0 ? kind == VT_RECOVERY : kind != VT_RECOVERY && kind != VT_YKUNLOCK)
+        for (int pass = 0; pass < 3; pass++)
+                for (int k = 0; k < YK_LUKS2_KEYSLOTS; k++)
+                        if (h->keyslot_active[k] && group_of(h, k) == order[pass])
                                 out[n++] = k;
-                }
         return n;
 }
 

@@ -67,7 +67,7 @@ static int try_token(struct crypt_device *cd, const struct vault_header *h, cons
 static bool any_bound(const struct vault_header *h, bool *ret_malformed) {
         bool bound = false, malformed = false;
         for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
-                bound = bound || (h->tokens[id].kind == VT_YKUNLOCK && h->tokens[id].info.keyslot >= 0);
+                bound = bound || vault_token_usable(&h->tokens[id]);
                 malformed = malformed || h->tokens[id].kind == VT_MALFORMED;
         }
         *ret_malformed = malformed;

@@ -60,6 +60,11 @@ struct vault_location {
         const char *header; /* detached LUKS2 header file, or NULL: the header is on `device` */
 };
 
+/* True when loc->header names the same file as loc->device (same device and inode, or the
+ * same path): every function that takes a location refuses that with -EINVAL, changing
+ * nothing. */
+bool vault_location_same_file(const struct vault_location *loc);
+
 /* "Insert a token enrolled in LABEL (serials ...)": called once when open starts to wait. */
 struct vault_insert_prompt {
         void (*insert)(void *userdata, const char *label, const uint32_t *serials, size_t n_serials,
@@ -134,7 +139,9 @@ struct vault_create_params {
  * data at offset 0 of the image), LUKS2 with 64 KiB of metadata, aes-xts-plain64, 512-bit key,
  * 4096-byte sectors, and the recovery key (32 random bytes, keyslot with pbkdf2-sha512/1000)
  * with its `ykunlock-recovery` marker. Refuses (-EEXIST) a file that exists and is not empty,
- * (-ENOTSUP) anything but a regular file. On failure the files it created are removed again.
+ * (-ENOTSUP) anything but a regular file, (-EACCES) an empty file of another owner, (-EINVAL)
+ * a header that is the image itself. An empty file that was there becomes 0600, like the
+ * files it creates. On failure the files it created are removed again.
  * *ret_recovery_key gets the 32 raw bytes (print them as base64). */
 int vault_create(const struct vault_location *loc, const struct vault_create_params *p,
                  struct secret *ret_recovery_key);

@@ -82,6 +82,10 @@ static void test_truncated(void **state) {
         assert_all_refuse(f, &f->loc, f->image, -EBADMSG);
 }
 
+static int link_file(const char *from, const char *to) {
+        return link(from, to) < 0 ? -errno : 0;
+}
+
 static void test_detached_mismatch(void **state) {
         struct vf *f = *state;
         vf_create(f, true); /* f->header + f->image */
@@ -98,9 +102,16 @@ static void test_detached_mismatch(void **state) {
         vf_fingerprint(other, before);
         assert_all_refuse(f, &mixed, f->header, -EBADMSG);
         vf_assert_unchanged(other, before);
-        /* a "header" that is not one */
+        /* the image as its own header: refused as such (-EINVAL), before anything is read */
         struct vault_location not_header = { .device = f->image, .header = f->image };
-        assert_all_refuse(f, &not_header, f->image, -EBADMSG);
+        assert_all_refuse(f, &not_header, f->image, -EINVAL);
+        /* ... also by another name of the same file (device and inode compare equal) */
+        char link[200];
+        snprintf(link, sizeof(link), "%s/hard.img", f->dir);
+        assert_int_equal(link_file(f->image, link), 0);
+        struct vault_location linked = { .device = f->image, .header = link };
+        assert_all_refuse(f, &linked, f->image, -EINVAL);
+        unlink(link);
 }
 
 /* ---- malformed tokens in the header ---- */
@@ -224,6 +235,58 @@ static void test_malformed_token(void **state) {
         free(good);
 }
 
+/* Issue 11 item 2: `unenroll --token-id` of a malformed or pending token never takes a keyslot
+ * that another token (the recovery marker, a valid token) names, and a pending token on the
+ * recovery keyslot does not shut out the recovery key. */
+static void test_bad_token_on_others_keyslot(void **state) {
+        struct vf *f = *state;
+        vf_create(f, false);
+        assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
+        char *good = token1_json(f);
+        /* the recovery marker moves to id 5; id 0 is a copy of token 1 naming keyslot 0 */
+        struct crypt_device *cd = NULL;
+        const char *marker = NULL;
+        assert_int_equal(crypt_init(&cd, f->image), 0);
+        assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+        assert_int_equal(crypt_token_json_get(cd, 0, &marker), 0);
+        char *marker_copy = strdup(marker);
+        crypt_free(cd);
+        assert_int_equal(put_token(f, 0, NULL), 0);
+        assert_int_equal(put_token(f, 5, marker_copy), 5);
+        json_object *o = json_tokener_parse(good);
+        json_object *ks = json_object_new_array();
+        json_object_array_add(ks, json_object_new_string("0"));
+        json_object_object_add(o, "keyslots", ks);
+        assert_int_equal(put_token(f, 0, json_object_to_json_string(o)), 0);
+        json_object_put(o);
+
+        struct vault_info info;
+        vf_list(f, &info);
+        assert_int_equal(info.entries[0].keyslot, 0);
+        assert_int_equal(info.entries[0].kind, VAULT_ENTRY_RECOVERY); /* not hidden by the bad token */
+        vault_info_free(&info);
+        assert_int_equal(vault_unenroll(&f->loc, VAULT_UNENROLL_TOKEN_ID, 0), 1);
+        assert_int_equal(vf_try_keyslot(f, 0, f->recovery.data, f->recovery.len), 0);
+
+        /* a pending token claiming the recovery keyslot: the recovery key still opens */
+        o = json_tokener_parse(good);
+        json_object_object_add(o, "keyslots", json_object_new_array());
+        json_object_object_add(o, "pending-keyslot", json_object_new_int(0));
+        assert_int_equal(put_token(f, 7, json_object_to_json_string(o)), 7);
+        json_object_put(o);
+        struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &f->recovery };
+        struct vault_open_params op = {};
+        struct vault_open_result res;
+        assert_int_equal(vault_open_with_secret(&f->loc, &auth, &op, &res), 0);
+        assert_int_equal(res.keyslot, 0);
+        assert_int_equal(vault_unenroll(&f->loc, VAULT_UNENROLL_TOKEN_ID, 7), 1);
+        assert_int_equal(vf_try_keyslot(f, 0, f->recovery.data, f->recovery.len), 0);
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &op, &res), 0); /* and the token A */
+        assert_int_equal(res.keyslot, 1);
+        free(marker_copy);
+        free(good);
+}
+
 /* A ykunlock token naming the recovery keyslot: not its own, so malformed; a keyslot that does
  * not exist can't even be written (libcryptsetup checks it). */
 static void test_token_keyslot_not_its_own(void **state) {
@@ -325,6 +388,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_detached_mismatch, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_malformed_token, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_token_keyslot_not_its_own, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bad_token_on_others_keyslot, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_free_keyslot, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_json_area_full, setup, teardown),
         };
