@@ -54,13 +54,6 @@ bool vault_header_keyslot_named_by_other(const struct vault_header *h, int keysl
         return false;
 }
 
-static bool named_by_recovery(const struct vault_header *h, int keyslot, int id) {
-        for (int j = 0; j < YK_LUKS2_KEYSLOTS; j++)
-                if (j != id && h->tokens[j].kind == VT_RECOVERY && (h->tokens[j].names & (1u << keyslot)))
-                        return true;
-        return false;
-}
-
 /* A bound ykunlock token whose keyslot is missing, named by another token, or not one
  * ykunlock makes (its PBKDF: a hostile token naming a passphrase keyslot) is malformed. */
 static void check_ownership(struct crypt_device *cd, struct vault_header *h) {
@@ -69,9 +62,9 @@ static void check_ownership(struct crypt_device *cd, struct vault_header *h) {
                 if ((t->kind != VT_YKUNLOCK && t->kind != VT_RECOVERY) || t->keyslot < 0)
                         continue;
                 bool ok = h->keyslot_active[t->keyslot] && !vault_header_keyslot_named_by_other(h, t->keyslot, i);
-                /* Shared with another ykunlock or another tool's token: maybe the genuine one.
-                 * Not with the recovery marker: that keyslot holds the recovery key. */
-                bool shared = !ok && h->keyslot_active[t->keyslot] && !named_by_recovery(h, t->keyslot, i);
+                /* Shared with another token (even a recovery marker: a hostile one may name a
+                 * token's keyslot): maybe the genuine one, so it is still tried. */
+                bool shared = !ok && h->keyslot_active[t->keyslot];
                 if (ok && t->kind == VT_YKUNLOCK && !vault_keyslot_is_ours(cd, t->keyslot, t->info.pin))
                         ok = shared = false;
                 if (!ok && t->kind == VT_YKUNLOCK) {
