@@ -210,6 +210,12 @@ static int print_recovery_key(const struct secret *key, const struct made_files 
         return EXIT_OK;
 }
 
+static bool loc_not_mine(const struct vault_location *loc) {
+        struct stat st;
+        return (loc->header && stat(loc->header, &st) == 0 && st.st_uid != geteuid()) ||
+               (stat(loc->device, &st) == 0 && st.st_uid != geteuid());
+}
+
 /* Which of the two paths is a file of another user. */
 static const char *not_mine(const struct vault_location *loc) {
         struct stat st;
@@ -235,9 +241,11 @@ static int create_vault(const struct create_args *a, const struct vault_location
         case YK_ERR_REFUSED:
                 return cli_error(r, "%s exists and is not empty; refusing to overwrite it", loc->device);
         case EACCES:
-                return cli_error(r, "%s is an empty file of another user; create makes a vault only in a file of its "
+                if (loc_not_mine(loc))
+                        return cli_file_error(r, "%s is an empty file of another user; create makes a vault only in a file of its "
                                     "own (remove it, or let create make it); nothing was changed",
                                  not_mine(loc));
+                return cli_file_error(r, "cannot create %s: permission denied", loc->device);
         case EINVAL:
                 if (loc->header) /* the parameters were checked: the image came back as the header */
                         return cli_same_file_error(loc);
@@ -248,7 +256,6 @@ static int create_vault(const struct create_args *a, const struct vault_location
                 return cli_error(r, "no room for %s on its file system; nothing was left behind", loc->device);
         case ENOENT:
                 return cli_usage_error("cannot create %s: its directory does not exist", loc->device);
-        case EACCES:
         case EPERM:
                 return cli_file_error(r, "cannot create %s: permission denied", loc->device);
         default:

@@ -56,7 +56,7 @@ mkdir -m 1777 shared
 chown nobody shared/theirs.img
 chmod 0666 shared/theirs.img
 run "$YKUNLOCK" create shared/theirs.img --size 32M --fs none --no-enroll
-expect_rc 9 "create into an empty file of another user"
+expect_rc 11 "create into an empty file of another user"
 expect_err_contains "shared/theirs.img is an empty file of another user; create makes a vault only in a file of its own" \
   "create, a file of another user"
 expect_eq "$(stat -c '%U %a %s' shared/theirs.img)" "nobody 666 0" "that file is unchanged"
