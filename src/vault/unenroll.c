@@ -69,7 +69,8 @@ static int select_removal(const struct vault_header *h, enum vault_unenroll_by b
                 if (value >= YK_LUKS2_KEYSLOTS)
                         return -ENOENT;
                 int id;
-                if (!vault_header_keyslot_pending(h, (int) value, &id) && !stale_pending_token(h, (int) value, &id))
+                if (!vault_header_keyslot_pending(h, (int) value, &id) &&
+                    (h->keyslot_active[value] || !stale_pending_token(h, (int) value, &id)))
                         return h->keyslot_active[value] ? -EINVAL : -ENOENT;
                 add_token(h, id, rm);
                 return 0;
