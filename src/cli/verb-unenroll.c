@@ -77,12 +77,13 @@ int verb_unenroll(int argc, char **argv, struct cli_global *g) {
 
         struct vault_location loc = cli_vault_location(argv[first], g);
         _cleanup_(vault_info_free) struct vault_info info = {};
-        code = cli_vault_inspect(&loc, &info);
+        _cleanup_(vault_unrefp) struct vault *v = NULL;
+        code = cli_vault_load(&loc, &v, &info); /* the header is read once; again only after a failure */
         if (code != EXIT_OK)
                 return code;
         const char *name = cli_vault_name(&info, &loc);
 
-        int r = vault_unenroll(&loc, by, value);
+        int r = vault_unenroll_loaded(v, by, value);
         if (r < 0) {
                 /* After the header was read once, -ENOENT means "nothing matches". */
                 int load = r == -YK_ERR_BAD_VAULT || r == -EINVAL ? cli_vault_load_error(r, &loc) : 0;

@@ -104,27 +104,30 @@ static int remove_one(struct crypt_device *cd, const struct vault_header *h, int
         return r < 0 ? r : 0;
 }
 
-int vault_unenroll(const struct vault_location *loc, enum vault_unenroll_by by, uint32_t value) {
-        if (!loc)
+int vault_unenroll_loaded(struct vault *v, enum vault_unenroll_by by, uint32_t value) {
+        if (!v)
                 return -EINVAL;
-        _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
-        struct vault_header h;
-        int r = vault_load_header(loc, &cd, &h);
-        if (r < 0)
-                return r;
-
+        const struct vault_header *h = &v->h;
         struct removal rm = {};
-        r = select_removal(&h, by, value, &rm);
+        int r = select_removal(h, by, value, &rm);
         if (r < 0)
                 return r;
-        if (leaves_no_way_in(&h, &rm))
+        if (leaves_no_way_in(h, &rm))
                 return -EMLINK;
         for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
                 if (!rm.token[id])
                         continue;
-                r = remove_one(cd, &h, id, &rm);
+                r = remove_one(v->cd, h, id, &rm);
                 if (r < 0)
                         return r;
         }
         return (int) rm.count;
+}
+
+int vault_unenroll(const struct vault_location *loc, enum vault_unenroll_by by, uint32_t value) {
+        _cleanup_(vault_unrefp) struct vault *v = NULL;
+        int r = vault_load_vault(loc, &v);
+        if (r < 0)
+                return r;
+        return vault_unenroll_loaded(v, by, value);
 }

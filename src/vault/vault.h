@@ -336,3 +336,6 @@ int vault_token_passphrase(struct crypt_device *cd, int token_id, const struct v
  * -EINVAL for --keyslot on a keyslot that is not pending. Returns the number of keyslots and
  * stale tokens removed. No authorisation is asked: whoever can write the header can wipe it. */
 int vault_unenroll(const struct vault_location *loc, enum vault_unenroll_by by, uint32_t value);
+/* The same on a vault loaded once (vault_load_vault), as the CLI does; `v` is not to be used for
+ * anything else afterwards (its header snapshot is the one from before the removal). */
+int vault_unenroll_loaded(struct vault *v, enum vault_unenroll_by by, uint32_t value);
