@@ -1,12 +1,16 @@
 /* Fuzz target vault-registry: the parser of /etc/ykunlock/vaults. Whatever it accepts obeys
  * the documented invariants (names valid, absolute paths, mountopts only with a mount point,
- * no duplicate names), every error names a line that exists, and each message is printable. */
+ * no duplicate names), every error names a line that exists, and each message is printable.
+ * Each input also fails one allocation of its own choosing (alloc-fail.h): the parser then
+ * answers -ENOMEM or a result that still obeys the invariants, and nothing leaks. */
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc-fail.h"
 #include "vault/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,15 +35,25 @@ static void check_vault(const struct vault_registry *r, size_t i, unsigned lines
                 if (strcmp(r->vaults[j].name, c->name) == 0 || r->vaults[j].line >= c->line)
                         abort();
         char *dev = NULL;
-        if (vault_config_device(c, &dev) < 0 || dev[0] != '/')
+        int k = vault_config_device(c, &dev);
+        if (k == -ENOMEM && alloc_fail_fired())
+                return;
+        if (k < 0 || dev[0] != '/')
                 abort();
         free(dev);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct vault_registry r;
-        if (vault_registry_parse((const char *) data, size, &r) < 0)
+        alloc_fail_from_input(data, size);
+        int k = vault_registry_parse((const char *) data, size, &r);
+        if (k < 0) {
+                /* Bad lines are not errors of the parse: only a file too large, or memory. */
+                if (k != -EFBIG && (k != -ENOMEM || !alloc_fail_fired()))
+                        abort();
+                alloc_fail_at(0);
                 return 0;
+        }
         unsigned lines = count_lines(data, size);
         for (size_t i = 0; i < r.n_vaults; i++)
                 check_vault(&r, i, lines);
@@ -52,5 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 abort();
         }
         vault_registry_free(&r);
+        alloc_fail_at(0);
         return 0;
 }
