@@ -32,6 +32,10 @@ VAULT_TOOL_EMU_STATE=$work/card.json "$VAULT_TOOL" enroll "$work/vault.img" \
 dpkg-deb -f "$work"/ykunlock_*.deb Version >"$work/version"
 cp "$(dirname "$0")/deb-chroot-inside.sh" "$work/inside.sh"
 
+# The root is built (or found in its cache) out here: mmdebstrap needs the network that the
+# namespace below takes away.
+"$YK_SOURCE_DIR/tests/vm/build-root.sh" tree "$rootcache" >&2
+
 # A private network namespace: pcscd's vpcd ports and the card stay inside.
 YKVM_ROOT_BIND=$work unshare --net -- bash -c '
   ip link set lo up

@@ -113,10 +113,19 @@ build_tree() {
         local e
         for e in "${EXCLUDES[@]}"; do opts+=(--dpkgopt="path-exclude=$e"); done
         say "building the Debian root with mmdebstrap (${#PACKAGES[@]} packages)"
-        mmdebstrap --mode=root --variant=apt --format=directory --quiet \
-                --aptopt='APT::Install-Recommends "false"' "${opts[@]}" \
-                --include="$(IFS=,; echo "${PACKAGES[*]}")" \
-                "$SUITE" "$out/tree.new" "$MIRROR" >&2
+        # A mirror that fails once (apt-get update --error-on=any is strict: seen once in a CI
+        # run) is tried again, twice, before the scenario fails.
+        local try
+        for try in 1 2 3; do
+                rm -rf "$out/tree.new"
+                mmdebstrap --mode=root --variant=apt --format=directory --quiet \
+                        --aptopt='APT::Install-Recommends "false"' "${opts[@]}" \
+                        --include="$(IFS=,; echo "${PACKAGES[*]}")" \
+                        "$SUITE" "$out/tree.new" "$MIRROR" >&2 && break
+                [ "$try" = 3 ] && die "mmdebstrap failed three times"
+                say "mmdebstrap failed (try $try of 3); trying again in 20 s"
+                sleep 20
+        done
         # The apt lists are big and useless in a guest without network.
         rm -rf "$out/tree.new/var/lib/apt/lists/"* "$out/tree.new/var/cache/apt/"*.bin
         mv "$out/tree.new" "$out/tree"
