@@ -33,10 +33,11 @@ static void describe(const struct vault_entry *e, char *buf, size_t len) {
         case VAULT_ENTRY_PASSPHRASE:
                 snprintf(buf, len, "passphrase or key file");
                 break;
-        case VAULT_ENTRY_OTHER_TOKEN:
-                char type[256];
+        case VAULT_ENTRY_OTHER_TOKEN: {
+                char type[256]; /* a declaration after a label needs a block before C23 (clang) */
                 snprintf(buf, len, "token of another tool (%s)", cli_escape(e->other_type, type, sizeof(type)));
                 break;
+        }
         case VAULT_ENTRY_PENDING:
                 snprintf(buf, len, "left by an interrupted enroll (ykunlock unenroll --keyslot %d removes it)",
                          e->keyslot);
