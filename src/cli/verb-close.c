@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/mount-holders.h"
 #include "cli/run.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
@@ -19,22 +20,8 @@ static int on_option(int id, const char *arg, void *userdata) {
         return EXIT_OK;
 }
 
-/* True when `dev` is the source of a mount in this namespace. */
-static bool is_mounted(const char *dev) {
-        FILE *f = fopen("/proc/self/mounts", "re");
-        if (!f)
-                return false;
-        char line[4096];
-        size_t len = strlen(dev);
-        bool found = false;
-        while (!found && fgets(line, sizeof(line), f))
-                found = strncmp(line, dev, len) == 0 && line[len] == ' ';
-        fclose(f);
-        return found;
-}
-
 static int unmount(const char *name, const char *dev) {
-        if (!is_mounted(dev))
+        if (!mount_is_mounted(dev))
                 return EXIT_OK;
         const char *argv[] = { "umount", "--all-targets", "--", dev, NULL };
         int r = cli_run(argv);
