@@ -66,6 +66,9 @@ bool cli_has_control(const char *s);
 /* Usage errors: one line, exit code 1. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --timeout S: seconds from 0 to 86400 into *ret; EXIT_OK, or the usage error. */
+int cli_parse_timeout(const char *arg, unsigned *ret);
+
 /* Options that read a file or "-" (stdin): refuse two that both read stdin. */
 int cli_check_one_stdin(const char *const *paths, const char *const *names, int n);
 

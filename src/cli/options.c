@@ -228,6 +228,14 @@ int cli_file_error(int r, const char *fmt, ...) {
         return code == EXIT_OK ? EXIT_INTERNAL : code;
 }
 
+int cli_parse_timeout(const char *arg, unsigned *ret) {
+        uint64_t v;
+        if (parse_uint64(arg, 86400, &v) < 0)
+                return cli_usage_error("--timeout takes seconds from 0 to 86400, not '%s'", arg);
+        *ret = (unsigned) v;
+        return EXIT_OK;
+}
+
 int cli_usage_error(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);

@@ -24,7 +24,6 @@ struct open_args {
 
 static int on_option(int id, const char *arg, void *userdata) {
         struct open_args *a = userdata;
-        uint64_t v;
         switch (id) {
         case CLI_OPT_MOUNT:
                 a->mount = arg;
@@ -36,10 +35,7 @@ static int on_option(int id, const char *arg, void *userdata) {
                 a->readonly = true;
                 return EXIT_OK;
         case CLI_OPT_TIMEOUT:
-                if (parse_uint64(arg, 86400, &v) < 0)
-                        return cli_usage_error("--timeout takes seconds from 0 to 86400, not '%s'", arg);
-                a->timeout = (unsigned) v;
-                return EXIT_OK;
+                return cli_parse_timeout(arg, &a->timeout);
         case CLI_OPT_PIN_FILE:
                 a->pin_file = arg;
                 return EXIT_OK;

@@ -22,13 +22,9 @@ struct passphrase_args {
 
 static int on_option(int id, const char *arg, void *userdata) {
         struct passphrase_args *a = userdata;
-        uint64_t v;
         switch (id) {
         case CLI_OPT_TIMEOUT:
-                if (parse_uint64(arg, 86400, &v) < 0)
-                        return cli_usage_error("--timeout takes seconds from 0 to 86400, not '%s'", arg);
-                a->timeout = (unsigned) v;
-                return EXIT_OK;
+                return cli_parse_timeout(arg, &a->timeout);
         case CLI_OPT_PIN_FILE:
                 a->pin_file = arg;
                 return EXIT_OK;
