@@ -45,6 +45,7 @@ class Boot:
         self.console = ""      # everything the guest printed
         self.pos = 0           # where the next wait starts looking
         self.marks = {}
+        self.gone = False      # QEMU's output ended
 
     def log(self, msg):
         print("[%6.2f] boot-vm: %s" % (time.monotonic() - self.t0, msg), flush=True)
@@ -63,13 +64,14 @@ class Boot:
     def pump(self, timeout):
         """Reads console output for up to `timeout` s; False once QEMU is gone."""
         end = time.monotonic() + timeout
-        while True:
+        while not self.gone:
             try:
                 chunk = self.out.get(timeout=max(0.0, min(0.1, end - time.monotonic())))
             except queue.Empty:
                 chunk = ""
             if chunk is None:
-                return False
+                self.gone = True
+                break
             if chunk:
                 self.console += chunk
                 self.log_file.write(chunk)
@@ -78,6 +80,7 @@ class Boot:
                 sys.stdout.flush()
             if time.monotonic() >= end:
                 return True
+        return False
 
     def step(self, words, deadline):
         kind, rest = words[0], " ".join(words[1:])
@@ -90,7 +93,8 @@ class Boot:
             while rest not in self.console[self.pos:]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("timeout waiting for %r" % rest)
-                if not self.pump(0.2):
+                # QEMU may print the text and exit within one pump: look before failing
+                if not self.pump(0.2) and rest not in self.console[self.pos:]:
                     raise RuntimeError("QEMU exited while waiting for %r" % rest)
             self.pos = self.console.index(rest, self.pos) + len(rest)
             self.log("saw %r" % rest)
