@@ -50,6 +50,7 @@ world_stop_token a
 t0=$(now_ms)
 YKUNLOCK_TOKEN_TIMEOUT=2 run cs open --test-passphrase --token-only "$IMG"
 t1=$(now_ms)
+WAIT2=$((t1 - t0))
 [ "$RC" != 0 ] && pass "no token: fails (exit $RC)" || fail "no token: exit 0"
 [ $((t1 - t0)) -ge 1900 ] && [ $((t1 - t0)) -lt 4500 ] && pass "waited about 2 s ($((t1 - t0)) ms)" ||
   fail "waited $((t1 - t0)) ms, expected about 2000"
@@ -58,8 +59,11 @@ expect_eq "$(printf '%s\n' "$OUT" "$ERR" | grep -c '^Insert your token… (YubiK
 t0=$(now_ms)
 YKUNLOCK_TOKEN_TIMEOUT=0 run cs open --test-passphrase --token-only "$IMG"
 t1=$(now_ms)
-[ "$RC" != 0 ] && [ $((t1 - t0)) -lt 1000 ] && pass "timeout 0: fails at once ($((t1 - t0)) ms)" ||
-  fail "timeout 0: exit $RC after $((t1 - t0)) ms"
+# "At once" is measured against the 2 s wait above, run on the same loaded machine: without a
+# wait the run is at least 1.5 s shorter (an absolute bound flaked in CI under load: 1095 ms).
+[ "$RC" != 0 ] && [ $((t1 - t0)) -le $((WAIT2 - 1500)) ] &&
+  pass "timeout 0: fails at once ($((t1 - t0)) ms, the 2 s wait took $WAIT2 ms)" ||
+  fail "timeout 0: exit $RC after $((t1 - t0)) ms (the 2 s wait took $WAIT2 ms)"
 printf '%s\n' "$OUT$ERR" | grep -q 'Insert your token' && fail "timeout 0: no insert message" || pass "timeout 0: no insert message"
 # An invalid value means the default (30 s), not 0: still waiting after 3 s.
 # cryptsetup's SIGTERM handler ends the wait (the plugin's sleep is interrupted), and the host
