@@ -115,7 +115,10 @@ world_stop_token b
 world_start_token b 35964 "$B" --touch never --touch-timeout 2
 run "$YKUNLOCK" token setup --serial 5000002 --force --touch --secret-file "$WORLD_DIR/secret"
 expect_rc 7 "touch never given"
-expect_err_line "ykunlock: touch was not received in 2 s; slot 2 of token 5000002 is programmed but not verified" "touch never given"
+# The message gives the wait as measured: the token's 2 s, more on a loaded machine (CI saw 3 s).
+WAITED=$(printf '%s\n' "$ERR" | sed -n 's/^ykunlock: touch was not received in \([0-9]*\) s; slot 2 of token 5000002 is programmed but not verified$/\1/p')
+[ -n "$WAITED" ] && [ "$WAITED" -ge 2 ] && [ "$WAITED" -le 15 ] && pass "touch never given: message ($WAITED s)" ||
+  fail "touch never given: stderr lacks 'touch was not received in N s (2 <= N <= 15); slot 2 of token 5000002 is programmed but not verified': $ERR"
 
 # 10. pcscd not running.
 world_stop_pcscd
