@@ -40,9 +40,11 @@ boot_initramfs_tools() {
         mkdir -p "$VM_RUN_DIR/boot"
         cp "$BOOT_KROOT/boot/vmlinuz-$BOOT_KVER" "$VM_RUN_DIR/boot/vmlinuz"
         echo "$BOOT_KERNEL_CMDLINE" >"$VM_RUN_DIR/boot/cmdline"
-        key=$( { echo "$crypttab $BOOT_KVER $BOOT_MODULES"; cat "$BOOT_ROOT_CACHE/key" "$YKUNLOCK" \
+        key=$( { echo "$crypttab $BOOT_KVER $BOOT_MODULES ${BOOT_WITHOUT_YKUNLOCK:-}"; cat "$BOOT_ROOT_CACHE/key" "$YKUNLOCK" \
                 "$YK_BINARY_DIR/initramfs/initramfs-tools/hooks/ykunlock" "$it"/scripts/*/ykunlock \
-                "$it/ykunlock-boot" "$it/keyscript/ykunlock"; } | sha256sum | cut -c1-16)
+                "$it/ykunlock-boot" "$it/keyscript/ykunlock"
+                [ -z "${BOOT_INITRD_EXTRA:-}" ] || (cd "$BOOT_INITRD_EXTRA" && find . -type f | LC_ALL=C sort | xargs cat); } |
+                sha256sum | cut -c1-16)
         cache=$YK_BINARY_DIR/vm/initrd/$key
         if [ -e "$cache/initrd.img" ]; then
                 cp "$cache/initrd.img" "$VM_RUN_DIR/boot/initrd.img"
@@ -54,13 +56,17 @@ boot_initramfs_tools() {
                 "$add/etc/initramfs-tools/scripts/local-bottom" "$add/usr/local/bin" \
                 "$add/usr/local/share/ykunlock/initramfs" "$add/usr/lib/cryptsetup/scripts" "$add/boot" \
                 "$VM_RUN_DIR/boot"
-        # As `cmake --install` puts them with the default prefix (hook configured for /usr/local).
-        install -m 0755 "$YKUNLOCK" "$add/usr/local/bin/ykunlock"
-        install -m 0755 "$YK_BINARY_DIR/initramfs/initramfs-tools/hooks/ykunlock" "$add/etc/initramfs-tools/hooks/"
-        install -m 0755 "$it/scripts/init-premount/ykunlock" "$add/etc/initramfs-tools/scripts/init-premount/"
-        install -m 0755 "$it/scripts/local-bottom/ykunlock" "$add/etc/initramfs-tools/scripts/local-bottom/"
-        install -m 0755 "$it/ykunlock-boot" "$add/usr/local/share/ykunlock/initramfs/"
-        install -m 0755 "$it/keyscript/ykunlock" "$add/usr/lib/cryptsetup/scripts/"
+        # As `cmake --install` puts them with the default prefix (hook configured for /usr/local);
+        # BOOT_WITHOUT_YKUNLOCK=1: the same image without them (bench/boot: the size they add).
+        if [ -z "${BOOT_WITHOUT_YKUNLOCK:-}" ]; then
+                install -m 0755 "$YKUNLOCK" "$add/usr/local/bin/ykunlock"
+                install -m 0755 "$YK_BINARY_DIR/initramfs/initramfs-tools/hooks/ykunlock" "$add/etc/initramfs-tools/hooks/"
+                install -m 0755 "$it/scripts/init-premount/ykunlock" "$add/etc/initramfs-tools/scripts/init-premount/"
+                install -m 0755 "$it/scripts/local-bottom/ykunlock" "$add/etc/initramfs-tools/scripts/local-bottom/"
+                install -m 0755 "$it/ykunlock-boot" "$add/usr/local/share/ykunlock/initramfs/"
+                install -m 0755 "$it/keyscript/ykunlock" "$add/usr/lib/cryptsetup/scripts/"
+        fi
+        [ -z "${BOOT_INITRD_EXTRA:-}" ] || cp -a "$BOOT_INITRD_EXTRA/." "$add/"
         printf '%s\n' "$crypttab" >"$add/etc/crypttab"
         printf 'MODULES=list\nBUSYBOX=y\nCOMPRESS=zstd\n' >"$add/etc/initramfs-tools/initramfs.conf"
         printf '%s\n' $BOOT_MODULES >"$add/etc/initramfs-tools/modules"
@@ -72,6 +78,16 @@ boot_initramfs_tools() {
         mkdir -p "$cache"
         cp "$VM_RUN_DIR/boot/initrd.img" "$cache/initrd.img"
         echo "boot-lib: initrd $(du -h "$VM_RUN_DIR/boot/initrd.img" | cut -f1) in $((SECONDS - t0)) s" >&2
+}
+
+# boot_initrd_prepend DIR: the files of DIR (a run's own, e.g. a token's state) in an
+# uncompressed cpio ahead of the initrd; the kernel unpacks both (after the compressed image it
+# would not find it).
+boot_initrd_prepend() {
+        local img=$VM_RUN_DIR/boot/initrd.img
+        (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$img.new"
+        cat "$img" >>"$img.new"
+        mv "$img.new" "$img"
 }
 
 # boot_root_disk: $VM_DISKS/vdb.img, the Debian root encrypted with LUKS2 (pbkdf2, few
@@ -129,4 +145,30 @@ boot_enroll() {
 boot_program() {
         bash "$YK_SOURCE_DIR/tests/vm/boot-enroll.sh" - - "$VM_RUN_DIR/$1.state" "$2" "$3" ||
                 boot_die "cannot program token $1"
+}
+
+# boot_data_disk NAME: $VM_DISKS/NAME.img, a second LUKS2 volume (small, ext4) whose keyslot 0 is
+# a ykunlock recovery key ($VM_RUN_DIR/NAME-recovery.txt); enroll with boot_enroll_in.
+boot_data_disk() {
+        local name=$1 img=$VM_DISKS/$1.img
+        head -c 32 /dev/urandom >"$VM_RUN_DIR/$name-recovery.bin"
+        { base64 -w0 "$VM_RUN_DIR/$name-recovery.bin"; echo; } >"$VM_RUN_DIR/$name-recovery.txt"
+        rm -f "$img" && truncate -s 8M "$img"
+        mke2fs -q -t ext4 -L "$name" "$img"
+        truncate -s +16M "$img"
+        cryptsetup reencrypt --encrypt --type luks2 --reduce-device-size 16M --pbkdf pbkdf2 \
+                --pbkdf-force-iterations 1000 --key-file "$VM_RUN_DIR/$name-recovery.bin" -q "$img" ||
+                boot_die "cannot encrypt $img"
+        printf '{"type":"ykunlock-recovery","keyslots":["0"],"version":1,"created":"2026-01-01T00:00:00Z"}' \
+                >"$VM_RUN_DIR/$name-recovery.json"
+        cryptsetup token import --json-file "$VM_RUN_DIR/$name-recovery.json" "$img" || boot_die "token import failed"
+}
+
+# boot_enroll_in DISK TOKEN SERIAL SECRET_HEX [enroll options]: like boot_enroll, into the disk
+# of boot_data_disk DISK.
+boot_enroll_in() {
+        local disk=$1 name=$2 serial=$3 secret=$4
+        shift 4
+        bash "$YK_SOURCE_DIR/tests/vm/boot-enroll.sh" "$VM_DISKS/$disk.img" "$VM_RUN_DIR/$disk-recovery.txt" \
+                "$VM_RUN_DIR/$name.state" "$serial" "$secret" "$@" || boot_die "cannot enroll token $name in $disk"
 }

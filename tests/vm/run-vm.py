@@ -24,7 +24,8 @@ a real root, tests/vm/scenarios/boot-*.sh) writes in host_prepare:
   $VM_RUN_DIR/boot/vmlinuz, initrd.img, cmdline   what QEMU boots instead
   $VM_RUN_DIR/expect   rules for the console, one per line: PATTERN<TAB>ACTION [ARGS]; each fires
                        once, the first time PATTERN shows up (also in a line not ended yet, such
-                       as a prompt). ACTION: plug NAME [DELAY], unplug NAME [DELAY], type FILE
+                       as a prompt); the N-th rule of a PATTERN fires at its N-th showing (a
+                       prompt asked again). ACTION: plug NAME [DELAY], unplug NAME [DELAY], type FILE
                        (its first line and Enter on the serial console), pass NAME, fail NAME
 """
 import argparse
@@ -196,6 +197,7 @@ class Run:
         self.t0 = time.monotonic()
         self.times = {}
         self.rules = []
+        self.shown = {}  # PATTERN: how many times it showed in complete lines
 
     def log(self, msg):
         print("[%6.2f] run-vm: %s" % (time.monotonic() - self.t0, msg), flush=True)
@@ -239,7 +241,8 @@ class Run:
                 line = line.rstrip("\n")
                 if line and not line.startswith("#"):
                     pattern, action = line.split("\t", 1)
-                    self.rules.append((pattern, action.split()))
+                    nth = 1 + sum(1 for r in self.rules if r[0] == pattern)
+                    self.rules.append((pattern, action.split(), nth))
 
     def boot_files(self):
         """The kernel, initrd and command line: the scenario's own, or the test machine's."""
@@ -283,9 +286,13 @@ class Run:
             else:
                 actions.append((time.monotonic() + float(when), kind, name, 0))
 
-    def on_console(self, text, actions, qemu):
-        """Fires the expect rules whose pattern shows up in text (a line or a prompt)."""
-        for rule in [r for r in self.rules if r[0] in text]:
+    def on_console(self, text, actions, qemu, partial=False):
+        """Fires the expect rules whose pattern shows up in text (a line, or a prompt: partial)."""
+        due = [r for r in self.rules if self.shown.get(r[0], 0) + text.count(r[0]) >= r[2]]
+        if not partial:
+            for pattern in {r[0] for r in self.rules}:
+                self.shown[pattern] = self.shown.get(pattern, 0) + text.count(pattern)
+        for rule in due:
             self.rules.remove(rule)
             act = rule[1]
             self.log("console showed %r: %s" % (rule[0], " ".join(act)))
@@ -310,6 +317,7 @@ class Run:
     def boot(self):
         console = open(os.path.join(self.dir, "console.log"), "w")
         self.t_qemu = time.monotonic()
+        self.log("QEMU starts")  # bench/boot measures from here
         qemu = subprocess.Popen(self.qemu_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         lines = queue.Queue()
@@ -347,7 +355,7 @@ class Run:
                 if line is None:
                     break
                 if isinstance(line, tuple):
-                    self.on_console(line[1], actions, qemu)
+                    self.on_console(line[1], actions, qemu, partial=True)
                     line = ""
                 if line:
                     self.on_console(line, actions, qemu)
