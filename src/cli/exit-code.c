@@ -1,6 +1,7 @@
 #include "cli/exit-code.h"
 
 #include "shared/errors.h"
+#include "shared/macros.h"
 
 int exit_code_from_errno(int r) {
         if (r >= 0)
@@ -56,20 +57,23 @@ int exit_code_from_file_errno(int r) {
         return exit_code_from_errno(r);
 }
 
-const char exit_code_help[] =
-        "Exit status:\n"
-        "   0  success\n"
-        "   1  usage error\n"
-        "   2  authentication failed (wrong key, PIN, or token secret)\n"
-        "   3  no (enrolled) token present within the timeout\n"
-        "   4  not a LUKS2 vault, or a malformed header or token\n"
-        "   5  refused: exists, busy, programmed slot without --force, last way in,\n"
-        "      several tokens present and none picked, a question and no terminal (no -q)\n"
-        "   6  token or reader I/O error\n"
-        "   7  touch not received\n"
-        "   8  no PC/SC service or no transport\n"
-        "   9  needs device-mapper or root that are not available\n"
-        "  10  internal error (a bug)\n"
-        "  11  permission denied on a file or device\n"
-        "  12  the work was done only in part\n"
-        " 128+n  stopped by signal n (SIGINT, SIGTERM, SIGHUP) after cleaning up\n";
+/* The documented exit codes, one row each: `ykunlock --help` prints them and the man page's EXIT
+ * STATUS is generated from them (tools/docgen). A '\n' in a meaning is where --help wraps it. */
+const struct exit_code_row exit_code_rows[] = {
+        { "0", "success" },
+        { "1", "usage error" },
+        { "2", "authentication failed (wrong key, PIN, or token secret)" },
+        { "3", "no (enrolled) token present within the timeout" },
+        { "4", "not a LUKS2 vault, or a malformed header or token" },
+        { "5", "refused: exists, busy, programmed slot without --force, last way in,\n"
+               "several tokens present and none picked, a question and no terminal (no -q)" },
+        { "6", "token or reader I/O error" },
+        { "7", "touch not received" },
+        { "8", "no PC/SC service or no transport" },
+        { "9", "needs device-mapper or root that are not available" },
+        { "10", "internal error (a bug)" },
+        { "11", "permission denied on a file or device" },
+        { "12", "the work was done only in part" },
+        { "128+n", "stopped by signal n (SIGINT, SIGTERM, SIGHUP) after cleaning up" },
+};
+const size_t exit_code_n_rows = ELEMENTSOF(exit_code_rows);

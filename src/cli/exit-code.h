@@ -3,6 +3,8 @@
  * (cli/signals.h), so the shell sees 128+n. */
 #pragma once
 
+#include <stddef.h>
+
 enum {
         EXIT_OK = 0,
         EXIT_USAGE = 1,
@@ -26,5 +28,10 @@ int exit_code_from_errno(int r);
  * and EPERM are permission denied there (11); anything else as exit_code_from_errno. */
 int exit_code_from_file_errno(int r);
 
-/* The table printed by `ykunlock --help`. */
-extern const char exit_code_help[];
+/* The table of `ykunlock --help` ("Exit status:") and of the man page's EXIT STATUS. */
+struct exit_code_row {
+        const char *code;    /* "0".."12", "128+n" */
+        const char *meaning; /* one line; a '\n' marks where --help wraps it */
+};
+extern const struct exit_code_row exit_code_rows[];
+extern const size_t exit_code_n_rows;

@@ -64,6 +64,20 @@ bool cli_print_group_help(const char *group) {
         return true;
 }
 
+/* "   5  refused: ...", a continuation line under the meaning; "128+n" sticks out to the left. */
+static void print_exit_codes(void) {
+        printf("Exit status:\n");
+        for (size_t i = 0; i < exit_code_n_rows; i++) {
+                const char *m = exit_code_rows[i].meaning;
+                size_t n = strcspn(m, "\n");
+                printf(" %3s  %.*s\n", exit_code_rows[i].code, (int) n, m);
+                for (m += n; *m == '\n'; m += n) {
+                        n = strcspn(++m, "\n");
+                        printf("      %.*s\n", (int) n, m);
+                }
+        }
+}
+
 void cli_print_main_help(void) {
         printf("Usage: ykunlock VERB [ARGUMENTS] [OPTIONS]\n"
                "       ykunlock help [VERB]\n\n"
@@ -80,5 +94,6 @@ void cli_print_main_help(void) {
                         printf(" %s%s", cli_verbs[i].name, i + 1 < cli_n_verbs ? "," : "");
         printf("\n\nykunlock VERB --help lists every option of a verb.\n\n");
         print_globals();
-        printf("\n--slot is always the YubiKey slot (1 or 2, default 2), never a LUKS keyslot.\n\n%s", exit_code_help);
+        printf("\n--slot is always the YubiKey slot (1 or 2, default 2), never a LUKS keyslot.\n\n");
+        print_exit_codes();
 }
