@@ -12,7 +12,7 @@ export PATH="/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
 YK_BUILD_PACKAGES=(cmake make gcc pkg-config libpcsclite-dev libykpers-1-dev libyubikey-dev
   libcryptsetup-dev libjson-c-dev libssl-dev libcmocka-dev)
 YK_RUNTIME_PACKAGES=(pcscd cryptsetup-bin e2fsprogs iproute2 util-linux openssl
-  yubikey-manager python3 expect bc strace)
+  yubikey-manager python3 expect bc strace man-db bsdextrautils) # man-db, col: tests/docs
 YK_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 YK_VM_PACKAGES=(qemu-system-x86 busybox-static cpio kmod zstd mmdebstrap dracut-core) # the rest of the guest: apt-get download; the Debian root: mmdebstrap; the boot tests: dracut (tests/vm)
 YK_PACKAGE_PACKAGES=(dpkg-dev debhelper lintian fakeroot) # debian/ and tests/package: dpkg-buildpackage -b, lintian

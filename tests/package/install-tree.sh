@@ -9,9 +9,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 deb=$(ls "$out"/ykunlock_*.deb)
-# Files and links of the package, without what only Debian adds (changelog, copyright, lintian overrides).
+# Files and links of the package, without what only Debian adds (changelog, copyright, lintian
+# overrides) and with the manual pages as installed, before dh_compress gzipped them.
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { p = $6; sub(/^\./, "", p); print p }' |
-  grep -v -e '^/usr/share/doc/ykunlock/' -e '^/usr/share/lintian/overrides/ykunlock$' | sort >"$tmp/deb.list"
+  grep -v -e '^/usr/share/doc/ykunlock/' -e '^/usr/share/lintian/overrides/ykunlock$' |
+  sed -E 's|^(/usr/share/man/.*)\.gz$|\1|' | sort >"$tmp/deb.list"
 
 DESTDIR=$tmp/root cmake --install "$build" --prefix /usr >"$tmp/install.log"
 (cd "$tmp/root" && find . ! -type d | sed 's/^\.//' | sort) >"$tmp/cmake.list"
@@ -21,6 +23,11 @@ if ! diff -u --label package "$tmp/deb.list" --label "cmake --install" "$tmp/cma
   exit 1
 fi
 [ -s "$tmp/deb.list" ] || { echo "FAIL: empty file list" >&2; exit 1; }
+# The pages and the completion that tools/docgen generates are among them.
+for f in /usr/share/man/man1/ykunlock.1 /usr/share/man/man5/ykunlock-token.5 /usr/share/man/man5/ykunlock-vaults.5 \
+    /usr/share/bash-completion/completions/ykunlock; do
+  grep -qxF "$f" "$tmp/cmake.list" || { echo "FAIL: $f is not installed" >&2; exit 1; }
+done
 echo "PASS: the package and cmake --install install the same $(wc -l <"$tmp/deb.list") files"
 
 # debian/changelog names the version that project() in CMakeLists.txt gives the program.
