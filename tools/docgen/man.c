@@ -12,7 +12,7 @@
 static void option_tag(FILE *out, const struct cli_option_def *o) {
         if (o->short_name)
                 fprintf(out, "\\fB\\-%c\\fR, ", o->short_name);
-        fputs("\\fB\\-\\-", out);
+        fputs("\\fB\\%\\-\\-", out); /* \%: an option name is never hyphenated */
         roff_text(out, o->long_name, strlen(o->long_name), /* code= */ true);
         fputs("\\fR", out);
         if (o->metavar) {
@@ -75,7 +75,7 @@ static void emit_verbs(FILE *out) {
                 if (cli_verbs[i].run)
                         continue;
                 fputs(any ? ",\n" : ".SS \"Reserved verbs\"\nThese names are taken for later releases:\n", out);
-                fputs("\\fB", out);
+                fputs("\\fB\\%", out);
                 roff_text(out, cli_verbs[i].name, strlen(cli_verbs[i].name), /* code= */ true);
                 fputs("\\fR", out);
                 any = true;

@@ -45,7 +45,7 @@ void roff_args(FILE *out, const char *args) {
                         p++;
                         continue;
                 }
-                fputs(isupper((unsigned char) p[0]) ? "\\fI" : "\\fB", out);
+                fputs(isupper((unsigned char) p[0]) ? "\\fI\\%" : "\\fB\\%", out); /* \%: never hyphenated */
                 roff_text(out, p, n, /* code= */ true);
                 fputs("\\fR", out);
                 p += n;
