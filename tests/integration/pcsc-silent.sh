@@ -51,8 +51,15 @@ expect_rc 0 "the recovery key opens while pcscd is stopped"
 
 # The plugin under the stock cryptsetup, with its wait at 2 s.
 T0=$(now_ms)
-YKUNLOCK_TOKEN_TIMEOUT=2 run timeout -s KILL 120 "${CS[@]}" open --test-passphrase --token-only "$V"
+LD_DEBUG=files LD_DEBUG_OUTPUT="$WORLD_DIR/ld" YKUNLOCK_TOKEN_TIMEOUT=2 \
+  run timeout -s KILL 120 "${CS[@]}" open --test-passphrase --token-only "$V"
 T1=$(now_ms)
+# The PC/SC call left running in its thread must find the plugin's code still mapped when
+# libcryptsetup unloads its plugins at exit (else SIGSEGV when the call returns).
+grep -q 'calling init: .*token-ykunlock.so' "$WORLD_DIR"/ld.* && pass "the dynamic loader log shows the plugin" ||
+  fail "no LD_DEBUG log of the plugin"
+grep -q 'token-ykunlock.so.*destroying link map' "$WORLD_DIR"/ld.* &&
+  fail "the plugin is unmapped at exit while a PC/SC thread may run in it" || pass "the plugin stays mapped"
 within 12 "cryptsetup open through the plugin"
 [ "$RC" != 0 ] && [ "$RC" != 137 ] && pass "the plugin fails cleanly (cryptsetup exit $RC)" ||
   fail "cryptsetup exit $RC"
