@@ -84,3 +84,5 @@ int verb_close(int argc, char **argv, struct cli_global *g);
 int verb_status(int argc, char **argv, struct cli_global *g);
 int verb_plug_event(int argc, char **argv, struct cli_global *g);
 int verb_passphrase(int argc, char **argv, struct cli_global *g);
+int verb_header_backup(int argc, char **argv, struct cli_global *g);
+int verb_header_restore(int argc, char **argv, struct cli_global *g);

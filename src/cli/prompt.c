@@ -90,3 +90,35 @@ int prompt_secret(const char *question, struct secret *ret) {
         *ret = TAKE_STRUCT(s);
         return 0;
 }
+
+int prompt_yes(const char *question) {
+        if (!stdin_is_terminal())
+                return -ENOTTY;
+        fprintf(stderr, "%s", question);
+        fflush(stderr);
+        char line[16];
+        size_t n = 0;
+        bool too_long = false;
+        cli_signals_catch();
+        int r = 0;
+        for (;;) {
+                char c;
+                ssize_t k = read(STDIN_FILENO, &c, 1);
+                if (k < 0 && errno == EINTR && !cli_signal_caught())
+                        continue;
+                if (k < 0) {
+                        r = cli_signal_caught() ? -EINTR : -errno;
+                        break;
+                }
+                if (k == 0 || c == '\n')
+                        break;
+                if (n < sizeof(line))
+                        line[n++] = c;
+                else
+                        too_long = true;
+        }
+        cli_signals_release();
+        if (r < 0)
+                return r;
+        return !too_long && n == 3 && memcmp(line, "YES", 3) == 0;
+}

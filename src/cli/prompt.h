@@ -21,3 +21,8 @@ bool stdin_is_terminal(void);
 /* Reads one line from the terminal with echo off, into secure memory, without its newline.
  * -ENOTTY when stdin is not a terminal. */
 int prompt_secret(const char *question, struct secret *ret);
+
+/* Asks `question` at the terminal (echo on) and reads one line: 1 when it is exactly "YES",
+ * 0 for anything else (also the end of the input). -ENOTTY when stdin is not a terminal,
+ * -EINTR when a signal came. */
+int prompt_yes(const char *question);

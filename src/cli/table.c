@@ -157,9 +157,17 @@ const struct cli_verb_def cli_verbs[] = {
         /* Reserved for the next releases: the names are taken, the verbs answer "not implemented". */
         { "grow", 0, "", 0, -1, "Grow a vault and its file system (reserved, not implemented yet).", NULL, NULL },
         { "backup", 0, "", 0, -1, "Copy a vault elsewhere (reserved, not implemented yet).", NULL, NULL },
-        { "header backup", 0, "", 0, -1, "Save a vault's LUKS2 header (reserved, not implemented yet).", NULL, NULL },
-        { "header restore", 0, "", 0, -1, "Restore a saved LUKS2 header (reserved, not implemented yet).", NULL,
-          NULL },
+        { "header backup", CLI_V_HEADER_BACKUP, "VAULT FILE", 2, 2,
+          "Save a vault's LUKS2 header (every keyslot and token) into a new file.",
+          "FILE must not exist; it is created with mode 0400. Keep it apart from the image: restored, it\n"
+          "brings back every keyslot it holds, also of tokens removed since and of an old recovery key.",
+          verb_header_backup },
+        { "header restore", CLI_V_HEADER_RESTORE, "VAULT FILE", 2, 2,
+          "Write a saved LUKS2 header back, after showing the keyslots and tokens it gains and loses.",
+          "A backup of another vault (another UUID) is refused. Asks for YES at a terminal; -q does not ask;\n"
+          "with no terminal and no -q it is refused (exit 5). A header too damaged to read is replaced\n"
+          "after the same question.",
+          verb_header_restore },
         { "recovery-key", 0, "", 0, -1, "Make a new recovery key (reserved, not implemented yet).", NULL, NULL },
 };
 const size_t cli_n_verbs = ELEMENTSOF(cli_verbs);

@@ -69,6 +69,8 @@ enum cli_verb_bit {
         CLI_V_STATUS = 1u << 8,
         CLI_V_PLUG_EVENT = 1u << 9,
         CLI_V_PASSPHRASE = 1u << 10,
+        CLI_V_HEADER_BACKUP = 1u << 11,
+        CLI_V_HEADER_RESTORE = 1u << 12,
         CLI_V_GLOBAL = ~0u, /* every verb */
 };
 

@@ -303,6 +303,30 @@ enum vault_unenroll_by {
         VAULT_UNENROLL_KEYSLOT,  /* only a PENDING keyslot (or a STALE_PENDING token's number) */
 };
 
+/* ---- header backup and restore --------------------------------------------------------- */
+
+/* Saves the LUKS2 header of `loc` (binary headers, JSON and keyslot area: everything a restore
+ * needs, and every keyslot in it) into `file`, a new file of mode 0400. -EEXIST when `file`
+ * exists (nothing is written); a failed backup leaves no file behind. */
+int vault_header_backup(const struct vault_location *loc, const char *file);
+
+struct vault_restore_plan {
+        struct vault_info backup;  /* what the backup file holds */
+        struct vault_info current; /* the header there now, when current_readable */
+        bool current_readable;     /* false: no LUKS2 header can be read there (damaged) */
+};
+
+/* What restoring `file` onto `loc` would change. -EMEDIUMTYPE when `file` is not a LUKS2
+ * header backup; -EXDEV when the header there now has another UUID (*ret is filled in then,
+ * to name both); -ENOENT, -ENOTSUP, -ELOOP, -EACCES for the paths. A header that cannot be
+ * read at `loc` is not an error: current_readable is false. */
+int vault_header_restore_plan(const struct vault_location *loc, const char *file, struct vault_restore_plan *ret);
+void vault_restore_plan_free(struct vault_restore_plan *p);
+
+/* Writes the header saved in `file` over the header of `loc` (the plan is checked again first:
+ * the same errors). libcryptsetup writes both binary headers and the keyslot area. */
+int vault_header_restore(const struct vault_location *loc, const char *file);
+
 /* ---- for the libcryptsetup token plugin (a thin shim over these) ------------------------- */
 
 struct crypt_device;
