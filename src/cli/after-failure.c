@@ -66,6 +66,18 @@ static void report_now(const struct vault_entry *e, const char *device) {
                          "the next enroll removes it)",
                          e->token_id, device, e->token_id);
                 break;
+        case VAULT_ENTRY_RECOVERY:
+                cli_info("now: keyslot %d holds a recovery key (marker token id %d)", e->keyslot, e->token_id);
+                break;
+        case VAULT_ENTRY_MALFORMED:
+                if (e->keyslot < 0) {
+                        cli_info("now: token id %d is a leftover without keyslot (harmless; ykunlock unenroll %s "
+                                 "--token-id %d removes it)",
+                                 e->token_id, device, e->token_id);
+                        break;
+                }
+                cli_info("now: keyslot %d, token id %d: %s", e->keyslot, e->token_id, vault_entry_kind_name(e->kind));
+                break;
         default:
                 cli_info("now: keyslot %d, token id %d: %s", e->keyslot, e->token_id, vault_entry_kind_name(e->kind));
                 break;

@@ -101,7 +101,7 @@ int cli_enroll_pick(const struct cli_enroll_args *a, const struct cli_global *g,
 }
 
 /* Authorisation that failed: say what would authorise it. */
-static int auth_error(int r, const char *vault_name, const struct vault_auth *auth, const struct cli_ask *ask) {
+int cli_auth_error(int r, const char *vault_name, const struct vault_auth *auth, const struct cli_ask *ask) {
         if (r == -ECANCELED && ask->code != EXIT_OK)
                 return ask->code;
         if (auth->kind == VAULT_AUTH_TOKEN && (r == -YK_ERR_NO_TOKEN || r == -YK_ERR_NO_SERVICE || r == -YK_ERR_NO_ANSWER ||
@@ -182,7 +182,7 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
         if (r == 0)
                 r = vault_enroll_loaded(v, &ctx, auth, &p, &res);
         if (r < 0) {
-                int code = auth_error(r, vault_name, auth, &ask_state);
+                int code = cli_auth_error(r, vault_name, auth, &ask_state);
                 if (code == 0)
                         code = cli_vault_load_error(r, loc);
                 if (code != 0)

@@ -37,6 +37,12 @@ int cli_enroll_pick(const struct cli_enroll_args *a, const struct cli_global *g,
 /* "token 12345678" / "the token in READER" */
 void cli_token_name(const struct yk_token *t, char *buf, size_t len);
 
+/* An authorisation through the unlock chain that failed (no token present, its PIN not given,
+ * what was typed opened nothing): prints what would authorise it and returns the exit code, or
+ * returns 0 when r is no such failure. */
+struct cli_ask;
+int cli_auth_error(int r, const char *vault_name, const struct vault_auth *auth, const struct cli_ask *ask);
+
 /* vault_enroll_loaded() with the messages of every outcome (`info`: of `v` before; `v` NULL: the
  * vault is loaded here). With auth->kind == VAULT_AUTH_TOKEN the unlock chain authorises it:
  * a present enrolled token (its PIN asked at a terminal), else the recovery key or a

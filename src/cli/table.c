@@ -63,9 +63,9 @@ const struct cli_option_def cli_options[] = {
 
         /* secrets that authorise: enroll and open */
         { CLI_OPT_RECOVERY_KEY_FILE, "recovery-key-file", 0, "F|-", "the recovery key as create printed it",
-          CLI_V_ENROLL | CLI_V_OPEN },
+          CLI_V_ENROLL | CLI_V_OPEN | CLI_V_RECOVERY_KEY },
         { CLI_OPT_PASSPHRASE_FILE, "passphrase-file", 0, "F|-", "a passphrase, raw bytes like cryptsetup's --key-file",
-          CLI_V_ENROLL | CLI_V_OPEN },
+          CLI_V_ENROLL | CLI_V_OPEN | CLI_V_RECOVERY_KEY },
 
         /* unenroll */
         { CLI_OPT_TOKEN_ID, "token-id", 0, "N", "remove the LUKS2 token N and its keyslot", CLI_V_UNENROLL },
@@ -168,7 +168,13 @@ const struct cli_verb_def cli_verbs[] = {
           "with no terminal and no -q it is refused (exit 5). A header too damaged to read is replaced\n"
           "after the same question.",
           verb_header_restore },
-        { "recovery-key", 0, "", 0, -1, "Make a new recovery key (reserved, not implemented yet).", NULL, NULL },
+        { "recovery-key", CLI_V_RECOVERY_KEY, "VAULT", 1, 1,
+          "Make a new recovery key, shown once (stdout); the old one goes once the new one opens the vault.",
+          "Authorised like enroll: --recovery-key-file (the current key), --passphrase-file, an enrolled\n"
+          "token that is present, or asking at the terminal. A vault without a recovery key (made by\n"
+          "stock cryptsetup) gets one; its passphrase keyslots stay. If the key cannot be shown, it is\n"
+          "removed again and nothing changes.",
+          verb_recovery_key },
 };
 const size_t cli_n_verbs = ELEMENTSOF(cli_verbs);
 

@@ -303,6 +303,34 @@ enum vault_unenroll_by {
         VAULT_UNENROLL_KEYSLOT,  /* only a PENDING keyslot (or a STALE_PENDING token's number) */
 };
 
+/* ---- a new recovery key ------------------------------------------------------------------ */
+
+/* Three steps, so that the edge can show the new key between them: add it (authorised through
+ * the unlock chain, as enroll is), then either undo (the key could not be shown: nothing is
+ * left of it) or commit (the new key is proven to open the vault as written on disk, then the
+ * old recovery keys and their markers go). */
+struct vault_recovery_change {
+        int keyslot, token_id;                      /* the new key's keyslot and marker */
+        int old_token_ids[YK_LUKS2_KEYSLOTS];       /* the markers of the recovery keys before */
+        int old_keyslots[YK_LUKS2_KEYSLOTS];        /* their keyslots (-1: another token names it too: kept) */
+        size_t n_old;                               /* 0: the vault had no recovery key */
+        enum vault_auth_kind authorised_by;         /* what opened it (a typed secret: what it was) */
+        int authorising_keyslot;
+};
+
+/* Adds a new recovery key (32 random bytes, pbkdf2-sha512/1000) in a free keyslot with its
+ * marker, as one transaction; `auth` as for vault_enroll_loaded (NULL or TOKEN: the chain).
+ * *ret_key gets the 32 bytes. -ENOSPC: no free keyslot or JSON room. */
+int vault_recovery_key_add(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
+                           struct vault_recovery_change *ret, struct secret *ret_key);
+/* Removes what vault_recovery_key_add added (keyslot first, then its marker). */
+int vault_recovery_key_undo(struct vault *v, const struct vault_recovery_change *c);
+/* Proves that `key` opens the new keyslot of the header on disk (loaded anew from `loc`), then
+ * removes each old recovery key: its keyslot, then its marker. On failure the header is as far
+ * as it got (the new key in any case opens it). */
+int vault_recovery_key_commit(struct vault *v, const struct vault_location *loc, const struct vault_recovery_change *c,
+                              const struct secret *key);
+
 /* ---- header backup and restore --------------------------------------------------------- */
 
 /* Saves the LUKS2 header of `loc` (binary headers, JSON and keyslot area: everything a restore
