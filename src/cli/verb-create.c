@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/confirm.h"
 #include "cli/secret-input.h"
 #include "cli/enroll-common.h"
 #include "cli/exit-code.h"
@@ -27,6 +28,7 @@ struct create_args {
         uint64_t size;
         enum vault_fill fill;
         bool fs_ext4, no_enroll;
+        bool block; /* IMAGE is a block device: formatted whole, after a confirmation */
         char default_label[VAULT_LABEL_MAX + 1];
 };
 
@@ -104,10 +106,14 @@ static int check_args(struct create_args *a, const char *image, const struct cli
         int code = cli_enroll_check(&a->e);
         if (code != EXIT_OK)
                 return code;
-        if (!a->size_text)
+        if (a->block && a->size_text)
+                return cli_usage_error("--size does not apply to a block device: the whole of %s is formatted", image);
+        if (a->block && g->header)
+                return cli_usage_error("--header with a block device is not supported; nothing was written");
+        if (!a->block && !a->size_text)
                 return cli_usage_error("create needs --size (such as 64M or 500G)");
         uint64_t min = g->header ? VAULT_MIN_SIZE_DETACHED : VAULT_MIN_SIZE;
-        if (a->size < min)
+        if (!a->block && a->size < min)
                 return cli_usage_error("--size must be at least %lluM%s", (unsigned long long) (min >> 20),
                                        g->header ? " with a detached header" : " (16 MiB go to the LUKS2 header)");
         if (a->no_enroll && (a->e.pin || a->e.pin_file || a->e.touch))
@@ -170,6 +176,7 @@ static int check_system(const struct create_args *a) {
 struct made_files {
         const struct vault_location *loc;
         bool image_existed, header_existed;
+        bool block; /* the image is a block device: its header area is wiped, it is not removed */
 };
 
 static void undo_file(const char *path, bool existed) {
@@ -193,6 +200,18 @@ static int print_recovery_key(const struct secret *key, const struct made_files 
         (void) sigaction(SIGPIPE, &ignore, &saved);
         int r = cli_print_secret_line(b64);
         (void) sigaction(SIGPIPE, &saved, NULL);
+        if (r < 0 && made->block) {
+                int w = vault_wipe_created(loc);
+                if (r == -EPIPE)
+                        cli_signal_note(SIGPIPE);
+                if (w < 0)
+                        return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s), and wiping "
+                                         "the new LUKS2 header of %s failed (%s): it holds a vault nobody can open",
+                                         cli_strerror(r), loc->device, cli_strerror(w));
+                return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s); nobody saw it, so "
+                                 "the LUKS2 header written on %s was wiped again",
+                                 cli_strerror(r), loc->device);
+        }
         if (r < 0) {
                 undo_file(loc->device, made->image_existed);
                 undo_file(loc->header, made->header_existed);
@@ -224,9 +243,21 @@ static const char *not_mine(const struct vault_location *loc) {
         return loc->device;
 }
 
+/* cryptsetup's rule for a device: say what is lost, and ask. */
+static int confirm_block(const struct vault_location *loc, const struct cli_global *g) {
+        uint64_t size = 0;
+        int r = vault_device_size(loc->device, &size);
+        if (r < 0)
+                return cli_file_error(r, "%s: %s; nothing was written", loc->device, cli_strerror(r));
+        cli_info("create formats the block device %s (%llu MiB): everything on it is lost", loc->device,
+                 (unsigned long long) (size >> 20));
+        return cli_confirm(g, "nothing was written");
+}
+
 static int create_vault(const struct create_args *a, const struct vault_location *loc, struct secret *ret_key) {
         struct progress pr;
-        struct vault_create_params p = { .size = a->size, .fill = a->fill, .label = a->label };
+        struct vault_create_params p = { .size = a->block ? 0 : a->size, .fill = a->fill, .label = a->label,
+                                         .block_device = a->block };
         if (a->fill != VAULT_FILL_SPARSE) {
                 progress_begin(&pr, a->fill == VAULT_FILL_RANDOM ? "writing random data" : "writing zeros");
                 p.progress = progress_update;
@@ -240,6 +271,13 @@ static int create_vault(const struct create_args *a, const struct vault_location
                 return EXIT_OK;
         case YK_ERR_REFUSED:
                 return cli_error(r, "%s exists and is not empty; refusing to overwrite it", loc->device);
+        case EBUSY:
+                return cli_error(r, "%s is in use (mounted, open as a mapping, or held by another program); nothing was "
+                                 "written",
+                                 loc->device);
+        case EFBIG:
+                return cli_usage_error("%s is smaller than %u MiB, too small for a vault; nothing was written",
+                                       loc->device, VAULT_MIN_SIZE >> 20);
         case EACCES:
                 if (loc_not_mine(loc))
                         return cli_file_error(r, "%s is an empty file of another user; create makes a vault only in a file of its "
@@ -312,9 +350,11 @@ int verb_create(int argc, char **argv, struct cli_global *g) {
         if (code != EXIT_OK || done)
                 return code;
         struct vault_location loc = cli_vault_location(argv[first], g);
-        struct made_files made = { .loc = &loc };
+        struct stat st;
+        a.block = lstat(loc.device, &st) == 0 && S_ISBLK(st.st_mode);
+        struct made_files made = { .loc = &loc, .block = a.block };
         if ((code = check_args(&a, loc.device, g)) != EXIT_OK || (code = check_system(&a)) != EXIT_OK ||
-            (code = check_new_file(loc.device, &made.image_existed)) != EXIT_OK ||
+            (!a.block && (code = check_new_file(loc.device, &made.image_existed)) != EXIT_OK) ||
             (loc.header && (code = check_new_file(loc.header, &made.header_existed)) != EXIT_OK))
                 return code;
         cli_vault_verbose(g);
@@ -324,6 +364,8 @@ int verb_create(int argc, char **argv, struct cli_global *g) {
         if (!a.no_enroll && ((code = cli_enroll_read_pin(&a.e, &pin)) != EXIT_OK || (code = cli_enroll_pick(&a.e, g, &t)) != EXIT_OK))
                 return code;
 
+        if (a.block && (code = confirm_block(&loc, g)) != EXIT_OK)
+                return code;
         code = create_vault(&a, &loc, &key);
         if (code != EXIT_OK)
                 return code;

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,10 +19,42 @@ struct new_file {
         const char *path;
         int fd;
         bool created;
+        bool block; /* a block device: formatted whole, never removed */
+        uint64_t block_size;
 };
 
-static int new_file_open(const char *path, struct new_file *f) {
+/* A block device the caller confirmed. An exclusive open first, so that a device that is
+ * mounted, open as a mapping or held by another program is refused (-EBUSY) before anything is
+ * written; then an ordinary one, since libcryptsetup's format opens the device exclusively
+ * itself (and would find it busy with our own exclusive open). */
+static int block_open(const char *path, struct new_file *f) {
+        int excl = open(path, O_RDONLY | O_EXCL | O_NOFOLLOW | O_CLOEXEC);
+        if (excl < 0)
+                return -errno;
+        int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        int r = fd < 0 ? -errno : 0;
+        close(excl);
+        if (r < 0)
+                return r;
+        struct stat st;
+        uint64_t size = 0;
+        r = fstat(fd, &st) < 0 ? -errno : !S_ISBLK(st.st_mode) ? -ENOTSUP : 0;
+        if (r == 0 && ioctl(fd, BLKGETSIZE64, &size) < 0)
+                r = -errno;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        f->fd = fd;
+        f->block = true;
+        f->block_size = size;
+        return 0;
+}
+
+static int new_file_open(const char *path, bool block, struct new_file *f) {
         *f = (struct new_file) { .path = path, .fd = -1 };
+        if (block)
+                return block_open(path, f);
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) {
                 f->fd = fd;
@@ -47,11 +81,26 @@ static int new_file_open(const char *path, struct new_file *f) {
         return 0;
 }
 
+/* A block device is not removed: the LUKS2 header written on it is zeroed (both copies and the
+ * keyslots: the first 16 MiB), so that no vault is left whose recovery key nobody saw. */
+static int wipe_header_area(int fd, uint64_t size) {
+        static const uint8_t zeros[64 * 1024];
+        uint64_t end = size < DETACHED_HEADER_SIZE ? size : DETACHED_HEADER_SIZE;
+        for (uint64_t off = 0; off < end; off += sizeof(zeros)) {
+                size_t n = end - off < sizeof(zeros) ? (size_t) (end - off) : sizeof(zeros);
+                if (pwrite(fd, zeros, n, (off_t) off) != (ssize_t) n)
+                        return -errno;
+        }
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
 /* On failure: what we created goes, what was there empty is emptied again. */
 static void new_file_undo(struct new_file *f) {
         if (f->fd < 0)
                 return;
-        if (f->created)
+        if (f->block)
+                (void) wipe_header_area(f->fd, f->block_size);
+        else if (f->created)
                 (void) unlink(f->path);
         else if (ftruncate(f->fd, 0) < 0) {
                 /* nothing more to undo with: the caller reports the first error */
@@ -116,7 +165,10 @@ static int format_luks2(const struct new_file *image, const struct new_file *hea
 static int check_create_params(const struct vault_location *loc, const struct vault_create_params *p) {
         if (!loc || !loc->device || !p)
                 return -EINVAL;
-        if (p->size % VAULT_SECTOR_SIZE != 0 || p->size < (loc->header ? VAULT_MIN_SIZE_DETACHED : VAULT_MIN_SIZE))
+        if (p->block_device && (p->size != 0 || loc->header))
+                return -EINVAL;
+        if (!p->block_device &&
+            (p->size % VAULT_SECTOR_SIZE != 0 || p->size < (loc->header ? VAULT_MIN_SIZE_DETACHED : VAULT_MIN_SIZE)))
                 return -EINVAL;
         if (p->label && strlen(p->label) > VAULT_LABEL_MAX)
                 return -EINVAL;
@@ -124,6 +176,31 @@ static int check_create_params(const struct vault_location *loc, const struct va
                 return -EINVAL;
         if (vault_location_same_file(loc))
                 return -EINVAL;
+        return 0;
+}
+
+int vault_wipe_created(const struct vault_location *loc) {
+        if (!loc || !loc->device || loc->header)
+                return -EINVAL;
+        struct new_file f;
+        int r = block_open(loc->device, &f);
+        if (r < 0)
+                return r;
+        r = wipe_header_area(f.fd, f.block_size);
+        close(f.fd);
+        return r;
+}
+
+int vault_device_size(const char *path, uint64_t *ret) {
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        uint64_t size;
+        int r = ioctl(fd, BLKGETSIZE64, &size) < 0 ? -errno : 0;
+        close(fd);
+        if (r < 0)
+                return r;
+        *ret = size;
         return 0;
 }
 
@@ -135,10 +212,14 @@ int vault_create(const struct vault_location *loc, const struct vault_create_par
         vault_quiet_libcryptsetup();
 
         struct new_file image, header = { .fd = -1 };
-        r = new_file_open(loc->device, &image);
+        r = new_file_open(loc->device, p->block_device, &image);
         if (r < 0)
                 return r;
-        if (loc->header && (r = new_file_open(loc->header, &header)) < 0) {
+        if (image.block && image.block_size < VAULT_MIN_SIZE) {
+                close(image.fd);
+                return -EFBIG; /* too small: nothing was written */
+        }
+        if (loc->header && (r = new_file_open(loc->header, /* block= */ false, &header)) < 0) {
                 new_file_undo(&image);
                 return r;
         }
@@ -150,7 +231,10 @@ int vault_create(const struct vault_location *loc, const struct vault_create_par
                 new_file_undo(&image);
                 return r;
         }
-        r = vault_fill(image.fd, p->size, p->fill, p->progress, p->progress_userdata);
+        if (image.block)
+                r = p->fill == VAULT_FILL_SPARSE ? 0 : vault_fill(image.fd, image.block_size, p->fill, p->progress, p->progress_userdata);
+        else
+                r = vault_fill(image.fd, p->size, p->fill, p->progress, p->progress_userdata);
         if (r == 0 && loc->header)
                 r = ftruncate(header.fd, DETACHED_HEADER_SIZE) < 0 ? -errno : 0;
 

@@ -128,6 +128,10 @@ struct vault_create_params {
         uint64_t size;              /* of the image: a multiple of 4096, at least VAULT_MIN_SIZE
                                        (VAULT_MIN_SIZE_DETACHED with a detached header) */
         enum vault_fill fill;
+        /* loc->device is a block device, formatted whole (size 0; no detached header): the
+         * caller has asked for confirmation. Opened with O_EXCL: -EBUSY when in use, -EFBIG
+         * when smaller than VAULT_MIN_SIZE; on failure its header area is zeroed again. */
+        bool block_device;
         const char *label;          /* NULL: none; at most VAULT_LABEL_MAX bytes */
         /* Called now and then while filling (not for sparse); a negative return cancels
          * (the created files are removed) and is returned. */
@@ -145,6 +149,11 @@ struct vault_create_params {
  * *ret_recovery_key gets the 32 raw bytes (print them as base64). */
 int vault_create(const struct vault_location *loc, const struct vault_create_params *p,
                  struct secret *ret_recovery_key);
+/* After vault_create on a block device whose recovery key could not be shown: zeroes the
+ * LUKS2 header area (the first 16 MiB) again. */
+int vault_wipe_created(const struct vault_location *loc);
+/* The size of a block device in bytes. */
+int vault_device_size(const char *path, uint64_t *ret);
 
 /* ---- authorising a change: a secret, or an enrolled token ------------------------------- */
 
