@@ -115,7 +115,9 @@ const struct cli_verb_def cli_verbs[] = {
           "Create a LUKS2 vault, print its recovery key once (stdout), enroll the token present.",
           "The image is sparse unless --fill. The recovery key is the only thing on stdout when stdout\n"
           "is not a terminal. The one token present is enrolled right away (several: --serial picks\n"
-          "one; --no-enroll: none). --size is required.",
+          "one; --no-enroll: none). --size is required for an image. A block device is formatted\n"
+          "whole, without --size, after typing YES at a terminal (-q: no question; no terminal and\n"
+          "no -q: refused, exit 5).",
           verb_create },
         { "enroll", CLI_V_ENROLL, "DEVICE", 1, 1,
           "Enroll a YubiKey in a keyslot of its own (authorised by an enrolled token or a secret).",
