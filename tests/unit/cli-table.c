@@ -149,7 +149,7 @@ static void test_rows_well_formed(void **state) {
 static void test_verb_lookup(void **state) {
         (void) state;
         char *token_setup[] = { "token", "setup", "x" }, *open[] = { "open", "x" }, *token[] = { "token" },
-             *hb[] = { "header", "backup" }, *nope[] = { "opne" };
+             *hb[] = { "header", "backup" }, *grow[] = { "grow" }, *nope[] = { "opne" };
         int words = 0;
         const struct cli_verb_def *v = cli_find_verb(3, token_setup, &words);
         assert_non_null(v);
@@ -161,6 +161,10 @@ static void test_verb_lookup(void **state) {
         assert_null(cli_find_verb(1, token, &words));
         assert_true(cli_is_group("token") && cli_is_group("header") && !cli_is_group("open"));
         v = cli_find_verb(2, hb, &words);
+        assert_non_null(v);
+        assert_string_equal(v->name, "header backup");
+        assert_int_equal(words, 2);
+        v = cli_find_verb(1, grow, &words);
         assert_non_null(v);
         assert_null(v->run); /* reserved */
         assert_null(cli_find_verb(1, nope, &words));
