@@ -4,7 +4,7 @@
 # over /run/udev holds only our rules (the system's rule directories are hidden, so that only
 # what we ship is tested), and `udevadm test` prints what the rules set (TAGS=, SYSTEMD_WANTS=,
 # the run: lines). Remove events see a sysfs node that has lost its attributes and the values
-# the add event stored in the udev database, as on a real machine.
+# the add event stored in the udev database, as on a real machine; so do unbind events.
 #
 # Environment: YK_UDEV_DIR, the directory with the *.rules files (set by CTest).
 set -u
@@ -158,5 +158,18 @@ expect_line "run: '/bin/systemctl --no-block start ykunlock-unplug@1-1.service'"
 expect_no_match '^SYSTEMD_WANTS=' "HID YubiKey removed"
 udev_test remove 1-5
 expect_no_match "^run: .*ykunlock" "non-Yubico keyboard removed (nothing stored at add)"
+
+# The kernel unbinds the drivers of a device as it goes (usbfs, bound to a reader's interface
+# once pcscd claimed it): udev handles the unbind when sysfs has lost the attributes already, and
+# writes the database anew from that event. The value must stay for the remove that follows, and
+# nothing must be wanted again (systemd would start ykunlock-plug@ as the device goes).
+for f in modalias bInterfaceClass bInterfaceSubClass bInterfaceProtocol; do rm -f "$SYS/$ROOT/1-4/1-4:1.0/$f"; done
+printf 'E:YKUNLOCK_PLUG=1\nE:SYSTEMD_WANTS=ykunlock-plug@1-4:1.0.service\nG:systemd\nQ:systemd\nV:1\n' \
+  >/run/udev/data/+usb:1-4:1.0
+udev_test unbind 1-4/1-4:1.0
+expect_line 'YKUNLOCK_PLUG=1' "CCID reader unbound as it goes: kept for remove"
+expect_no_match '^SYSTEMD_WANTS=|^run: ' "CCID reader unbound as it goes"
+udev_test unbind 1-5/1-5:1.0
+expect_no_match '^SYSTEMD_WANTS=|^TAGS=|^YKUNLOCK' "non-Yubico keyboard unbound"
 
 finish
