@@ -26,7 +26,7 @@ struct challenge {
 };
 
 static int one_roundtrip(const struct yk_backend *const *backends, const struct yk_token *t, int slot,
-                         const struct challenge *challenge, uint8_t response[YK_HMAC_RESPONSE_SIZE]) {
+                         const struct challenge *challenge, struct yk_response *response) {
         struct yk_conn *conn = NULL;
         struct yk_otp_status st;
         int r = yk_token_open(backends, t, /* dl= */ NULL, &conn, &st);
@@ -77,16 +77,16 @@ int main(int argc, char **argv) {
                 return 1;
         }
         for (int i = 0; i < runs; i++) {
-                uint8_t response[YK_HMAC_RESPONSE_SIZE];
+                struct yk_response response;
                 double start = clock_ms();
-                r = one_roundtrip(backends, &list.items[0], slot, &challenge, response);
+                r = one_roundtrip(backends, &list.items[0], slot, &challenge, &response);
                 double end = clock_ms();
                 if (r < 0) {
                         fprintf(stderr, "bench-roundtrip: %s\n", strerror(-r));
                         return 1;
                 }
                 char hex[2 * YK_HMAC_RESPONSE_SIZE + 1];
-                hex_encode(response, sizeof(response), hex);
+                hex_encode(response.bytes, sizeof(response.bytes), hex);
                 if (print_response)
                         printf("%s\n", hex);
                 else

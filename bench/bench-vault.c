@@ -56,16 +56,17 @@ static int card_for_serial(uint32_t serial, struct ykemu_card **ret) {
         int r = ykemu_card_new(&o, &card);
         if (r < 0)
                 return r;
-        uint8_t secret[20], config[YK_CONFIG_SIZE];
-        for (size_t i = 0; i < sizeof(secret); i++)
-                secret[i] = (uint8_t) ((serial >> (8 * (i % 4))) ^ (i * 37));
+        struct yk_hmac_key secret;
+        struct yk_slot_config config;
+        for (size_t i = 0; i < sizeof(secret.bytes); i++)
+                secret.bytes[i] = (uint8_t) ((serial >> (8 * (i % 4))) ^ (i * 37));
         struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = READER };
         struct yk_hmac_config_options co = {};
         struct yk_otp_status st, after;
         struct yk_conn *c = NULL;
         if ((r = emu_backend_add_card(card, READER)) < 0 || (r = yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c)) < 0 ||
-            (r = yk_otp_select(c, &st)) < 0 || (r = yk_build_hmac_config(&st.version, secret, &co, config)) < 0 ||
-            (r = yk_otp_write_config(c, &st, 2, config, NULL, &after)) < 0) {
+            (r = yk_otp_select(c, &st)) < 0 || (r = yk_build_hmac_config(&st.version, &secret, &co, &config)) < 0 ||
+            (r = yk_otp_write_config(c, &st, 2, &config, NULL, &after)) < 0) {
                 yk_conn_close(c);
                 emu_backend_reset();
                 ykemu_card_free(card);
@@ -139,7 +140,8 @@ static int cmd_enroll(const char *image, const struct opts *o) {
 }
 
 static int cmd_response(const struct opts *o) {
-        uint8_t challenge[63], response[YK_HMAC_RESPONSE_SIZE];
+        uint8_t challenge[63];
+        struct yk_response response;
         size_t n;
         if (!o->challenge || o->serial == 0 ||
             hex_decode(o->challenge, strlen(o->challenge), challenge, sizeof(challenge), &n) < 0 ||
@@ -153,14 +155,14 @@ static int cmd_response(const struct opts *o) {
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
         if ((r = the_token(&t)) == 0 && (r = yk_token_open(emu_backends, &t, /* dl= */ NULL, &c, &st)) == 0)
-                r = yk_otp_challenge_hmac(c, &st, 2, challenge, n, NULL, response);
+                r = yk_otp_challenge_hmac(c, &st, 2, challenge, n, NULL, &response);
         yk_conn_close(c);
         emu_backend_reset();
         ykemu_card_free(card);
         if (r < 0)
                 return fail(r, "challenge");
         char hex[2 * YK_HMAC_RESPONSE_SIZE + 1];
-        hex_encode(response, sizeof(response), hex);
+        hex_encode(response.bytes, sizeof(response.bytes), hex);
         printf("%s\n", hex);
         return 0;
 }

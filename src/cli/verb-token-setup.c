@@ -1,5 +1,6 @@
 /* ykunlock token setup: program a slot for HMAC-SHA1 challenge-response, then prove it works by
  * a challenge whose answer is checked against the same HMAC computed here. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "shared/deadline.h"
 #include "shared/errors.h"
 #include "shared/hex.h"
+#include "shared/secmem.h"
 
 struct setup_args {
         int slot;
@@ -68,28 +70,40 @@ static int check_args(const struct setup_args *a) {
 
 /* Everything read from the person before the token is touched. */
 struct setup_inputs {
-        struct secret secret, access_code, new_access_code;
+        struct yk_hmac_key *key; /* in secure memory */
+        struct secret access_code, new_access_code;
 };
 
 static void setup_inputs_clear(struct setup_inputs *in) {
-        secret_clear(&in->secret);
+        secure_free(in->key);
         secret_clear(&in->access_code);
         secret_clear(&in->new_access_code);
 }
 
-static int read_inputs(const struct setup_args *a, struct setup_inputs *in) {
-        int code;
+/* The slot's key: read from --secret-file, else generated. */
+static int read_key(const struct setup_args *a, struct yk_hmac_key **ret) {
+        _cleanup_(secure_freep) struct yk_hmac_key *key = secure_alloc(sizeof(*key));
         if (a->secret_file) {
-                code = cli_read_hex_secret(a->secret_file, YK_HMAC_SECRET_SIZE, "--secret-file", &in->secret);
+                _cleanup_(secret_clearp) struct secret bytes = {};
+                int code = cli_read_hex_secret(a->secret_file, sizeof(key->bytes), "--secret-file", &bytes);
                 if (code != EXIT_OK)
                         return code;
+                if (!key)
+                        return cli_error(-ENOMEM, "out of memory");
+                memcpy(key->bytes, bytes.data, sizeof(key->bytes));
         } else {
-                int r = secret_new(YK_HMAC_SECRET_SIZE, &in->secret);
-                if (r >= 0)
-                        r = crypto_random(in->secret.data, in->secret.len);
+                int r = key ? crypto_random(key->bytes, sizeof(key->bytes)) : -ENOMEM;
                 if (r < 0)
                         return cli_error(r, "cannot generate a secret: %s", cli_strerror(r));
         }
+        *ret = TAKE_PTR(key);
+        return EXIT_OK;
+}
+
+static int read_inputs(const struct setup_args *a, struct setup_inputs *in) {
+        int code = read_key(a, &in->key);
+        if (code != EXIT_OK)
+                return code;
         if (a->access_code_file) {
                 code = cli_read_hex_secret(a->access_code_file, YK_ACCESS_CODE_SIZE, "--access-code-file", &in->access_code);
                 if (code != EXIT_OK)
@@ -128,31 +142,30 @@ static double now_seconds(void) {
 }
 
 /* Sends a random challenge and compares the answer with HMAC-SHA1 computed here. */
-static int verify_slot(struct yk_conn *conn, const struct yk_otp_status *st, int slot, const struct secret *secret,
+static int verify_slot(struct yk_conn *conn, const struct yk_otp_status *st, int slot, const struct yk_hmac_key *key,
                        bool touch, const struct yk_token *t, const char *who) {
         uint8_t challenge[YK_CHALLENGE_MIN];
-        _cleanup_(secret_clearp) struct secret expected = {}, got = {};
-        int r = crypto_random(challenge, sizeof(challenge));
+        struct answers {
+                struct yk_response expected, got;
+        };
+        _cleanup_(secure_freep) struct answers *v = secure_alloc(sizeof(*v));
+        int r = v ? crypto_random(challenge, sizeof(challenge)) : -ENOMEM;
         if (r >= 0)
-                r = secret_new(YK_HMAC_RESPONSE_SIZE, &expected);
-        if (r >= 0)
-                r = secret_new(YK_HMAC_RESPONSE_SIZE, &got);
-        if (r >= 0)
-                r = crypto_hmac_sha1(secret->data, secret->len, challenge, sizeof(challenge), expected.data);
+                r = crypto_hmac_sha1(key->bytes, sizeof(key->bytes), challenge, sizeof(challenge), &v->expected);
         if (r < 0)
                 return cli_error(r, "cannot prepare the verification: %s", cli_strerror(r));
 
         struct touch_prompt_ctx ctx = { .serial_known = t->serial_known, .serial = t->serial };
         struct yk_prompt prompt = touch_prompt(&ctx);
         double start = now_seconds();
-        r = yk_otp_challenge_hmac(conn, st, slot, challenge, sizeof(challenge), touch ? &prompt : NULL, got.data);
+        r = yk_otp_challenge_hmac(conn, st, slot, challenge, sizeof(challenge), touch ? &prompt : NULL, &v->got);
         if (r == -YK_ERR_NO_TOUCH)
                 return cli_error(r, "touch was not received in %.0f s; slot %d of %s is programmed but not verified",
                                  now_seconds() - start, slot, who);
         if (r < 0)
                 return cli_error(r, "slot %d of %s was written but does not answer a challenge: %s", slot, who,
                                  cli_strerror(r));
-        if (secure_memcmp(got.data, expected.data, YK_HMAC_RESPONSE_SIZE) != 0)
+        if (secure_memcmp(&v->got, &v->expected, sizeof(v->got)) != 0)
                 return cli_error(-YK_ERR_IO, "slot %d of %s answers a challenge with the wrong response", slot, who);
         return EXIT_OK;
 }
@@ -175,14 +188,14 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
         if (state != YK_SLOT_EMPTY && !a->force)
                 return refuse_overwrite(who, a->slot, state);
 
-        uint8_t config[YK_CONFIG_SIZE];
+        struct yk_slot_config config;
         CLEANUP_ERASE(config);
         struct yk_hmac_config_options opts = { .touch = a->touch, .new_access_code = in->new_access_code.data };
-        r = yk_build_hmac_config(&before.version, in->secret.data, &opts, config);
+        r = yk_build_hmac_config(&before.version, in->key, &opts, &config);
         if (r < 0)
                 return cli_error(r, "%s (firmware %u.%u.%u) cannot do HMAC-SHA1 challenge-response: %s", who,
                                  before.version.major, before.version.minor, before.version.build, cli_strerror(r));
-        r = yk_otp_write_config(conn, &before, a->slot, config, in->access_code.data, &after);
+        r = yk_otp_write_config(conn, &before, a->slot, &config, in->access_code.data, &after);
         if (r == -YK_ERR_AUTH)
                 return cli_error(r, "%s refused the new configuration of slot %d: the slot is protected by an access code "
                                  "(give the right one with --access-code-file)",
@@ -190,7 +203,7 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
         if (r < 0)
                 return cli_error(r, "cannot write slot %d of %s: %s", a->slot, who, cli_strerror(r));
 
-        code = verify_slot(conn, &after, a->slot, &in->secret, a->touch, &t, who);
+        code = verify_slot(conn, &after, a->slot, in->key, a->touch, &t, who);
         if (code != EXIT_OK)
                 return code;
 
@@ -199,10 +212,10 @@ static int program(const struct setup_args *a, const struct setup_inputs *in, co
         return EXIT_OK;
 }
 
-static void show_secret(const struct secret *s) {
-        char hex[2 * YK_HMAC_SECRET_SIZE + 1];
+static void show_secret(const struct yk_hmac_key *key) {
+        char hex[2 * sizeof(key->bytes) + 1];
         CLEANUP_ERASE(hex);
-        hex_encode(s->data, s->len, hex);
+        hex_encode(key->bytes, sizeof(key->bytes), hex);
         (void) cli_print_secret_line(hex);
         cli_info("this is the slot's secret, shown once: program a backup token with it "
                  "(ykunlock token setup --secret-file -), then keep it offline or destroy it");
@@ -227,6 +240,6 @@ int verb_token_setup(int argc, char **argv, struct cli_global *g) {
         if (code != EXIT_OK)
                 return code;
         if (a.show_secret)
-                show_secret(&in.secret);
+                show_secret(in.key);
         return EXIT_OK;
 }

@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shared/sizes.h"
+#include "shared/response.h"
 
-/* out = HMAC-SHA1(key, msg). 0, or -EINVAL / -EIO. */
+/* *ret = HMAC-SHA1(key, msg), what a slot holding `key` answers to the challenge `msg`.
+ * 0, or -EINVAL / -EIO; *ret is untouched on failure. */
 int crypto_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
-                     uint8_t out[YK_HMAC_RESPONSE_SIZE]);
+                     struct yk_response *ret);

@@ -48,7 +48,7 @@ int kdf_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, siz
         return 0;
 }
 
-int kdf_keyslot_passphrase(const uint8_t response[YK_HMAC_RESPONSE_SIZE], const struct secret *pin,
+int kdf_keyslot_passphrase(const struct yk_response *response, const struct secret *pin,
                            const uint8_t *challenge, size_t challenge_len, const char *uuid,
                            struct secret *ret) {
         if (!response || !challenge || challenge_len < YK_CHALLENGE_MIN || challenge_len > YK_CHALLENGE_MAX ||
@@ -62,12 +62,12 @@ int kdf_keyslot_passphrase(const uint8_t response[YK_HMAC_RESPONSE_SIZE], const 
 
         /* IKM = response || PIN: the response has a fixed length, so this is unambiguous. */
         _cleanup_(secret_clearp) struct secret ikm = {};
-        int r = secret_new(YK_HMAC_RESPONSE_SIZE + (pin ? pin->len : 0), &ikm);
+        int r = secret_new(sizeof(response->bytes) + (pin ? pin->len : 0), &ikm);
         if (r < 0)
                 return r;
-        memcpy(ikm.data, response, YK_HMAC_RESPONSE_SIZE);
+        memcpy(ikm.data, response->bytes, sizeof(response->bytes));
         if (pin)
-                memcpy(ikm.data + YK_HMAC_RESPONSE_SIZE, pin->data, pin->len);
+                memcpy(ikm.data + sizeof(response->bytes), pin->data, pin->len);
 
         uint8_t info[sizeof(YK_KDF_INFO_PREFIX) - 1 + UUID_MAX];
         size_t prefix_len = sizeof(YK_KDF_INFO_PREFIX) - 1;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/response.h"
 #include "shared/secmem.h"
 #include "shared/sizes.h"
 
@@ -19,6 +20,6 @@ int kdf_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, siz
 /* The keyslot passphrase: HKDF-SHA256(IKM = response [|| PIN], salt = challenge,
  * info = "ykunlock-v1:" UUID, 32 bytes). `pin` is NULL for a token without PIN; a PIN must
  * have 1..YK_PIN_MAX bytes. The challenge has YK_CHALLENGE_MIN..YK_CHALLENGE_MAX bytes. -EINVAL otherwise. */
-int kdf_keyslot_passphrase(const uint8_t response[YK_HMAC_RESPONSE_SIZE], const struct secret *pin,
+int kdf_keyslot_passphrase(const struct yk_response *response, const struct secret *pin,
                            const uint8_t *challenge, size_t challenge_len, const char *uuid,
                            struct secret *ret);

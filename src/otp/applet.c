@@ -55,7 +55,7 @@ int yk_otp_read_serial(struct yk_conn *c, uint32_t *ret_serial) {
 
 int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int slot,
                           const uint8_t *challenge, size_t len, const struct yk_prompt *prompt,
-                          uint8_t ret_response[YK_HMAC_RESPONSE_SIZE]) {
+                          struct yk_response *ret_response) {
         uint8_t padded[64], answer[ANSWER_MAX];
         CLEANUP_ERASE(answer);
         size_t n = 0;
@@ -77,10 +77,10 @@ int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int
         r = protocol_error(r);
         if (r == 0 && n == 0)
                 r = -ENOKEY;
-        else if (r == 0 && n != YK_HMAC_RESPONSE_SIZE)
+        else if (r == 0 && n != sizeof(ret_response->bytes))
                 r = -EPROTO;
         if (r == 0)
-                memcpy(ret_response, answer, YK_HMAC_RESPONSE_SIZE);
+                memcpy(ret_response->bytes, answer, sizeof(ret_response->bytes));
         return r;
 }
 
@@ -98,7 +98,7 @@ static bool write_took_effect(const struct yk_otp_status *before, const struct y
         return yk_version_at_least(&after->version, 4, 0, 0) && !yk_version_at_least(&after->version, 5, 5, 0);
 }
 
-static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int slot, const uint8_t config[52],
+static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int slot, const struct yk_slot_config *config,
                       const uint8_t *access_code, struct yk_otp_status *ret_after) {
         uint8_t data[YK_CONFIG_SIZE + YK_ACCESS_CODE_SIZE] = { 0 };
         CLEANUP_ERASE(data); /* a configuration write carries the slot secret */
@@ -108,7 +108,7 @@ static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int
 
         if (!c || !before || (slot != 1 && slot != 2))
                 return -EINVAL;
-        memcpy(data, config, YK_CONFIG_SIZE);
+        memcpy(data, config->bytes, YK_CONFIG_SIZE);
         if (access_code)
                 memcpy(data + YK_CONFIG_SIZE, access_code, YK_ACCESS_CODE_SIZE);
         int r = yk_conn_otp_call(c, slot == 1 ? YK_CMD_CONFIG_1 : YK_CMD_CONFIG_2, data, sizeof(data), NULL,
@@ -130,7 +130,7 @@ static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int
 }
 
 int yk_otp_write_config(struct yk_conn *c, const struct yk_otp_status *before, int slot,
-                        const uint8_t config[52], const uint8_t *access_code,
+                        const struct yk_slot_config *config, const uint8_t *access_code,
                         struct yk_otp_status *ret_after) {
         if (!config)
                 return -EINVAL;
@@ -139,6 +139,6 @@ int yk_otp_write_config(struct yk_conn *c, const struct yk_otp_status *before, i
 
 int yk_otp_delete_slot(struct yk_conn *c, const struct yk_otp_status *before, int slot,
                        const uint8_t *access_code, struct yk_otp_status *ret_after) {
-        static const uint8_t zeros[YK_CONFIG_SIZE];
-        return write_slot(c, before, slot, zeros, access_code, ret_after);
+        static const struct yk_slot_config empty;
+        return write_slot(c, before, slot, &empty, access_code, ret_after);
 }

@@ -8,9 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otp/config.h"
 #include "otp/conn.h"
 #include "otp/status.h"
-#include "shared/sizes.h"
+#include "shared/response.h"
 
 /* Slot commands (P1 of INS 01 over CCID; the slot byte of a HID frame). */
 #define YK_CMD_CONFIG_1     0x01
@@ -39,13 +40,13 @@ int yk_otp_read_serial(struct yk_conn *c, uint32_t *ret_serial);
  * `prompt` (may be NULL) is told when a touch may be needed. */
 int yk_otp_challenge_hmac(struct yk_conn *c, const struct yk_otp_status *st, int slot,
                           const uint8_t *challenge, size_t len, const struct yk_prompt *prompt,
-                          uint8_t ret_response[YK_HMAC_RESPONSE_SIZE]);
+                          struct yk_response *ret_response);
 
-/* Writes a 52-byte slot configuration (config.h) with the slot's current access code (NULL:
+/* Writes a slot configuration (config.h) with the slot's current access code (NULL:
  * none) and checks that the key took it by the program sequence (with yubikit's exceptions,
  * docs/protocol.md §1). -EPERM when the key refused it (wrong access code). */
 int yk_otp_write_config(struct yk_conn *c, const struct yk_otp_status *before, int slot,
-                        const uint8_t config[52], const uint8_t *access_code,
+                        const struct yk_slot_config *config, const uint8_t *access_code,
                         struct yk_otp_status *ret_after);
 
 /* Deletes a slot: 52 zero bytes and the current access code. */

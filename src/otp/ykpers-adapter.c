@@ -33,7 +33,7 @@ static int set_flags(YKP_CONFIG *cfg, const struct yk_version *v, bool touch) {
         return 0;
 }
 
-static int fill(YKP_CONFIG *cfg, const struct yk_version *v, const uint8_t secret[20], bool touch,
+static int fill(YKP_CONFIG *cfg, const struct yk_version *v, const struct yk_hmac_key *key, bool touch,
                 const uint8_t *new_access_code) {
         struct status_st st = {
                 .versionMajor = v->major,
@@ -46,7 +46,7 @@ static int fill(YKP_CONFIG *cfg, const struct yk_version *v, const uint8_t secre
         int r = set_flags(cfg, v, touch);
         if (r < 0)
                 return r;
-        if (ykp_HMAC_key_from_raw(cfg, (const char *) secret) != 0)
+        if (ykp_HMAC_key_from_raw(cfg, (const char *) key->bytes) != 0)
                 return -EIO;
         if (new_access_code) {
                 unsigned char code[ACC_CODE_SIZE];
@@ -59,16 +59,16 @@ static int fill(YKP_CONFIG *cfg, const struct yk_version *v, const uint8_t secre
         return 0;
 }
 
-int ykpers_hmac_config(const struct yk_version *version, const uint8_t secret[20], bool touch,
-                       const uint8_t *new_access_code, uint8_t ret_config[52]) {
+int ykpers_hmac_config(const struct yk_version *version, const struct yk_hmac_key *key, bool touch,
+                       const uint8_t *new_access_code, struct yk_slot_config *ret_config) {
         YKP_CONFIG *cfg = ykp_alloc();
         if (!cfg)
                 return -ENOMEM;
-        int r = fill(cfg, version, secret, touch, new_access_code);
+        int r = fill(cfg, version, key, touch, new_access_code);
         struct config_st *core = (struct config_st *) ykp_core_config(cfg);
         if (r == 0) {
-                memcpy(ret_config, core, sizeof(*core));
-                memset(ret_config + offsetof(struct config_st, crc), 0, sizeof(core->crc));
+                memcpy(ret_config->bytes, core, sizeof(*core));
+                memset(ret_config->bytes + offsetof(struct config_st, crc), 0, sizeof(core->crc));
         }
         secure_wipe(core, sizeof(*core)); /* the library frees without wiping */
         ykp_free_config(cfg);

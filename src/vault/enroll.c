@@ -123,7 +123,8 @@ int vault_enroll_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, con
                 return r;
 
         /* Everything that asks a person or a token comes before the first write. */
-        _cleanup_(secret_clearp) struct secret vk = {}, response = {}, passphrase = {};
+        _cleanup_(secret_clearp) struct secret vk = {}, passphrase = {};
+        _cleanup_(secure_freep) struct yk_response *response = NULL;
         r = authorise(v, ctx, auth, &vk);
         if (r < 0)
                 return r;
@@ -137,7 +138,7 @@ int vault_enroll_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, con
         r = vault_token_response(&new_ctx, p->token, p->slot, info.challenge, info.challenge_len, &response);
         if (r < 0)
                 return r;
-        r = vault_derive(cd, &info, &response, p->pin, &passphrase);
+        r = vault_derive(cd, &info, response, p->pin, &passphrase);
         if (r < 0)
                 return r;
         r = p->pin ? vault_pbkdf_for_pin(cd, &p->pbkdf) : vault_pbkdf_minimal(cd);

@@ -3,6 +3,7 @@
 
 #include <libcryptsetup.h>
 
+#include "shared/response.h"
 #include "vault/vault.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct crypt_device *, crypt_free)
@@ -85,11 +86,11 @@ int vault_check_json_room(struct crypt_device *cd, size_t extra);
 
 /* present.c: the YubiKey side. */
 /* The response of token `t` (re-opened, checked to be the same) to `challenge` on `slot`, in
- * secure memory. */
+ * secure memory (free it with secure_free()). */
 int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
-                         const uint8_t *challenge, size_t len, struct secret *ret);
+                         const uint8_t *challenge, size_t len, struct yk_response **ret);
 /* The keyslot passphrase of token `info` for this vault. */
-int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct secret *response,
+int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct yk_response *response,
                  const struct secret *pin, struct secret *ret);
 /* Finds the first present token that matches an enrolled, bound token. Polls up to timeout_s.
  * ret_matches: token ids (up to YK_LUKS2_KEYSLOTS) of the enrolled tokens of that key. */

@@ -11,31 +11,29 @@
 #define POLL_INTERVAL_MS 250
 
 int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
-                         const uint8_t *challenge, size_t len, struct secret *ret) {
+                         const uint8_t *challenge, size_t len, struct yk_response **ret) {
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
         int r = yk_token_open(ctx->backends, t, /* dl= */ NULL, &c, &st);
         if (r < 0)
                 return r;
-        _cleanup_(secret_clearp) struct secret resp = {};
-        r = secret_new(YK_HMAC_RESPONSE_SIZE, &resp);
-        if (r == 0)
-                r = yk_otp_challenge_hmac(c, &st, slot, challenge, len, ctx->touch, resp.data);
+        _cleanup_(secure_freep) struct yk_response *resp = secure_alloc(sizeof(*resp));
+        r = resp ? yk_otp_challenge_hmac(c, &st, slot, challenge, len, ctx->touch, resp) : -ENOMEM;
         yk_conn_close(c);
         if (r < 0)
                 return r;
-        *ret = TAKE_STRUCT(resp);
+        *ret = TAKE_PTR(resp);
         return 0;
 }
 
-int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct secret *response,
+int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct yk_response *response,
                  const struct secret *pin, struct secret *ret) {
         const char *uuid = crypt_get_uuid(cd);
-        if (!uuid || response->len != YK_HMAC_RESPONSE_SIZE)
+        if (!uuid || !response)
                 return -EINVAL;
         if (info->pin && !pin)
                 return -ENOANO;
-        return kdf_keyslot_passphrase(response->data, info->pin ? pin : NULL, info->challenge, info->challenge_len,
+        return kdf_keyslot_passphrase(response, info->pin ? pin : NULL, info->challenge, info->challenge_len,
                                       uuid, ret);
 }
 

@@ -41,16 +41,16 @@ static int try_token(struct crypt_device *cd, const struct vault_header *h, cons
                 tctx.touch = NULL;
         bool may_ask_again = info->pin && !req->pin && ctx->ask && ctx->ask->pin;
         unsigned tries = vault_ask_tries(ctx);
-        _cleanup_(secret_clearp) struct secret response = {};
+        _cleanup_(secure_freep) struct yk_response *response = NULL;
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_(secret_clearp) struct secret asked = {}, pass = {};
                 const struct secret *pin;
                 int r = pin_for(ctx, req, info, attempt, &asked, &pin);
-                if (r == 0 && !response.data)
+                if (r == 0 && !response)
                         r = vault_token_response(&tctx, present, info->slot, info->challenge, info->challenge_len,
                                                  &response);
                 if (r == 0)
-                        r = vault_derive(cd, info, &response, pin, &pass);
+                        r = vault_derive(cd, info, response, pin, &pass);
                 if (r == 0 && req->use != VAULT_USE_DERIVE)
                         r = vault_unlock_try(cd, req, info->keyslot, &pass, out);
                 if (r == 0) {

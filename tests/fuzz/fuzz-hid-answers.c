@@ -60,8 +60,9 @@ static void run_commands(struct stream *s) {
         const struct yk_hid_io io = { .get_report = fuzz_get, .set_report = fuzz_set, .userdata = s };
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
-        uint8_t resp[YK_HMAC_RESPONSE_SIZE], chal[32] = { 1, 2, 3 };
-        uint8_t config[YK_CONFIG_SIZE] = { 0 };
+        struct yk_response resp;
+        uint8_t chal[32] = { 1, 2, 3 };
+        const struct yk_slot_config config = { 0 };
         uint32_t serial;
 
         if (yk_hid_conn_new(&dev, &io, &no_wait, &c) < 0)
@@ -69,8 +70,8 @@ static void run_commands(struct stream *s) {
         if (yk_otp_select(c, &st) == 0) {
                 (void) yk_otp_read_serial(c, &serial);
                 st.touch_level |= 0x03; /* both slots valid: always challenge */
-                (void) yk_otp_challenge_hmac(c, &st, 2, chal, sizeof(chal), NULL, resp);
-                (void) yk_otp_write_config(c, &st, 1, config, NULL, NULL);
+                (void) yk_otp_challenge_hmac(c, &st, 2, chal, sizeof(chal), NULL, &resp);
+                (void) yk_otp_write_config(c, &st, 1, &config, NULL, NULL);
         }
         /* The raw call with the length-in-first-byte answer (device information). */
         uint8_t out[256];

@@ -92,7 +92,9 @@ static void noop_touch(void *userdata) {
 static void run_commands(struct yk_conn *c, uint8_t options) {
         struct yk_otp_status st = { .version = { 5, 4, 3 }, .pgm_seq = 1, .touch_level = 0x03 };
         struct yk_otp_status after;
-        uint8_t chal[32] = { 0 }, resp[20], config[52] = { 0 };
+        uint8_t chal[32] = { 0 };
+        struct yk_response resp;
+        const struct yk_slot_config config = { 0 };
         const struct yk_prompt prompt = { .touch = noop_touch };
         uint32_t serial;
         int slot = options & 1 ? 2 : 1;
@@ -101,9 +103,9 @@ static void run_commands(struct yk_conn *c, uint8_t options) {
                 st.touch_level |= 0x03; /* challenge even if the card says the slot is empty */
         (void) yk_otp_read_serial(c, &serial);
         chal[31] = options; /* ends in 0x00 half of the time: the other padding */
-        if (yk_otp_challenge_hmac(c, &st, slot, chal, sizeof(chal), &prompt, resp) == 0 && resp[0] == 0x5a)
+        if (yk_otp_challenge_hmac(c, &st, slot, chal, sizeof(chal), &prompt, &resp) == 0 && resp.bytes[0] == 0x5a)
                 chal[0] = 1; /* read the answer: MSan/ASan see use of anything uninitialised */
-        (void) yk_otp_write_config(c, &st, slot, config, (options & 4) ? chal : NULL, &after);
+        (void) yk_otp_write_config(c, &st, slot, &config, (options & 4) ? chal : NULL, &after);
         (void) yk_otp_delete_slot(c, &st, slot, NULL, &after);
 }
 

@@ -55,9 +55,10 @@ static int backends(const struct yk_backend *const **ret) {
 }
 
 static int cmd_program(const char *state, const char *secret_hex) {
-        uint8_t secret[20], config[YK_CONFIG_SIZE];
+        struct yk_hmac_key secret;
+        struct yk_slot_config config;
         size_t n;
-        int r = hex_decode(secret_hex, strlen(secret_hex), secret, sizeof(secret), &n);
+        int r = hex_decode(secret_hex, strlen(secret_hex), secret.bytes, sizeof(secret.bytes), &n);
         if (r < 0 || n != 20)
                 return fail(-EINVAL, "secret");
         if ((r = load_card(state)) < 0)
@@ -67,8 +68,8 @@ static int cmd_program(const char *state, const char *secret_hex) {
         struct yk_otp_status st, after;
         struct yk_hmac_config_options o = {};
         if ((r = yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c)) < 0 || (r = yk_otp_select(c, &st)) < 0 ||
-            (r = yk_build_hmac_config(&st.version, secret, &o, config)) < 0 ||
-            (r = yk_otp_write_config(c, &st, 2, config, NULL, &after)) < 0)
+            (r = yk_build_hmac_config(&st.version, &secret, &o, &config)) < 0 ||
+            (r = yk_otp_write_config(c, &st, 2, &config, NULL, &after)) < 0)
                 return fail(r, "program");
         yk_conn_close(c);
         return 0;

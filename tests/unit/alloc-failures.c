@@ -101,15 +101,14 @@ static void test_parse(void **state) {
 }
 
 static void test_hmac_config(void **state) {
-        static const uint8_t secret[YK_HMAC_SECRET_SIZE] = "0123456789abcdefghij";
+        static const struct yk_hmac_key secret = { .bytes = "0123456789abcdefghij" };
         static const uint8_t code[6] = { 1, 2, 3, 4, 5, 6 };
         const struct yk_version v = { 5, 4, 3 };
         const struct yk_hmac_config_options opts = { .touch = true, .new_access_code = code };
-        uint8_t config[YK_CONFIG_SIZE], zero[YK_CONFIG_SIZE] = { 0 };
-        memset(config, 0, sizeof(config));
-        assert_true(EVERY_FAILURE(yk_build_hmac_config(&v, secret, &opts, config),
-                                  memcmp(config, zero, sizeof(zero)) == 0) >= 1);
-        assert_memory_not_equal(config, zero, sizeof(zero));
+        struct yk_slot_config config = { 0 }, zero = { 0 };
+        assert_true(EVERY_FAILURE(yk_build_hmac_config(&v, &secret, &opts, &config),
+                                  memcmp(&config, &zero, sizeof(zero)) == 0) >= 1);
+        assert_memory_not_equal(&config, &zero, sizeof(zero));
 }
 
 int main(void) {

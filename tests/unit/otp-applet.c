@@ -79,7 +79,7 @@ static void test_serial_unknown_instruction(void **state) {
 static const struct yk_otp_status st_slot2 = { .version = { 5, 4, 3 }, .pgm_seq = 3, .touch_level = 0x02 };
 
 /* A challenge to slot 2 of the 32 bytes c0 c1 ... df, and `answer` to it. */
-static int challenge_once(const char *answer, int error, uint8_t resp[20], unsigned *touches) {
+static int challenge_once(const char *answer, int error, struct yk_response *resp, unsigned *touches) {
         uint8_t chal[32], padded[64] = { 0 };
         char expect[3 * (5 + 64) + 1];
 
@@ -102,43 +102,44 @@ static int challenge_once(const char *answer, int error, uint8_t resp[20], unsig
 }
 
 static void test_challenge(void **state) {
-        uint8_t resp[20];
+        struct yk_response resp;
         unsigned touches = 0;
         static const uint8_t want[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
 
         assert_int_equal(challenge_once("01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 90 00", 0,
-                                        resp, &touches), 0);
-        assert_memory_equal(resp, want, 20);
+                                        &resp, &touches), 0);
+        assert_memory_equal(resp.bytes, want, 20);
         assert_int_equal(touches, 1);
 
-        memset(resp, 0xee, sizeof(resp));
-        assert_int_equal(challenge_once("90 00", 0, resp, &touches), -ENOKEY);
-        assert_int_equal(challenge_once("69 85", 0, resp, &touches), -ETIMEDOUT);
+        memset(&resp, 0xee, sizeof(resp));
+        assert_int_equal(challenge_once("90 00", 0, &resp, &touches), -ENOKEY);
+        assert_int_equal(challenge_once("69 85", 0, &resp, &touches), -ETIMEDOUT);
         assert_int_equal(challenge_once("01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 90 00", 0,
-                                        resp, &touches), -EPROTO);
+                                        &resp, &touches), -EPROTO);
         assert_int_equal(challenge_once("01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15 90 00", 0,
-                                        resp, &touches), -EPROTO);
-        assert_int_equal(challenge_once(NULL, -ENOMEDIUM, resp, &touches), -ENOMEDIUM);
-        assert_int_equal(challenge_once("6A 81", 0, resp, &touches), -EPROTO); /* not known */
+                                        &resp, &touches), -EPROTO);
+        assert_int_equal(challenge_once(NULL, -ENOMEDIUM, &resp, &touches), -ENOMEDIUM);
+        assert_int_equal(challenge_once("6A 81", 0, &resp, &touches), -EPROTO); /* not known */
         for (int i = 0; i < 20; i++)
-                assert_int_equal(resp[i], 0xee); /* untouched on every failure */
+                assert_int_equal(resp.bytes[i], 0xee); /* untouched on every failure */
 }
 
 static void test_challenge_refused_before_sending(void **state) {
         static const struct mock_step script[] = { { NULL, "90 00" } };
         struct mock_card card = MOCK_CARD(script);
         struct yk_conn *c = mock_conn(&card);
-        uint8_t chal[32] = { 0 }, resp[20];
+        uint8_t chal[32] = { 0 };
+        struct yk_response resp;
         struct yk_otp_status st = st_slot2;
 
-        assert_int_equal(yk_otp_challenge_hmac(c, &st, 1, chal, 32, NULL, resp), -ENOKEY); /* slot 1 empty */
+        assert_int_equal(yk_otp_challenge_hmac(c, &st, 1, chal, 32, NULL, &resp), -ENOKEY); /* slot 1 empty */
         st.touch_level = 0;
-        assert_int_equal(yk_otp_challenge_hmac(c, &st, 2, chal, 32, NULL, resp), -ENOKEY);
+        assert_int_equal(yk_otp_challenge_hmac(c, &st, 2, chal, 32, NULL, &resp), -ENOKEY);
         st = st_slot2;
-        assert_int_equal(yk_otp_challenge_hmac(c, &st, 3, chal, 32, NULL, resp), -EINVAL);
-        assert_int_equal(yk_otp_challenge_hmac(c, &st, 2, chal, 64, NULL, resp), -EINVAL);
+        assert_int_equal(yk_otp_challenge_hmac(c, &st, 3, chal, 32, NULL, &resp), -EINVAL);
+        assert_int_equal(yk_otp_challenge_hmac(c, &st, 2, chal, 64, NULL, &resp), -EINVAL);
         st.version = (struct yk_version) { 2, 1, 0 };
-        assert_int_equal(yk_otp_challenge_hmac(c, &st, 2, chal, 32, NULL, resp), -EOPNOTSUPP);
+        assert_int_equal(yk_otp_challenge_hmac(c, &st, 2, chal, 32, NULL, &resp), -EOPNOTSUPP);
         assert_int_equal(card.pos, 0); /* nothing was sent */
         yk_conn_close(c);
 }
@@ -146,21 +147,22 @@ static void test_challenge_refused_before_sending(void **state) {
 /* A write of `config` to slot 1 with access code 01..06; `answer` is the key's status. */
 static int write_once(const struct yk_otp_status *before, const char *answer, const char *reselect,
                       struct yk_otp_status *after) {
-        uint8_t config[52], apdu[5 + 58];
+        struct yk_slot_config config;
+        uint8_t apdu[5 + 58];
         static const uint8_t code[6] = { 1, 2, 3, 4, 5, 6 };
         char expect[3 * sizeof(apdu) + 1];
 
         for (int i = 0; i < 52; i++)
-                config[i] = (uint8_t) i;
+                config.bytes[i] = (uint8_t) i;
         apdu[0] = 0x00, apdu[1] = 0x01, apdu[2] = 0x01, apdu[3] = 0x00, apdu[4] = 58;
-        memcpy(apdu + 5, config, 52);
+        memcpy(apdu + 5, config.bytes, 52);
         memcpy(apdu + 57, code, 6);
         hex_of(apdu, sizeof(apdu), expect);
         struct mock_step script[2] = { { expect, answer }, { SELECT_OTP, reselect } };
         struct mock_card card = { .steps = script, .n = reselect ? 2 : 1, .touch_at = SIZE_MAX };
         struct yk_conn *c = mock_conn(&card);
 
-        int r = yk_otp_write_config(c, before, 1, config, code, after);
+        int r = yk_otp_write_config(c, before, 1, &config, code, after);
         mock_assert_done(&card);
         yk_conn_close(c);
         return r;

@@ -26,7 +26,7 @@ struct fixture {
         struct ykemu_card *card;
         struct yk_conn *conn;
         struct yk_otp_status st;
-        uint8_t secret[20];
+        struct yk_hmac_key secret;
         unsigned touches;
 };
 
@@ -48,7 +48,7 @@ static int setup(void **state) {
         emu_backend_reset();
         f->card = new_card(10000001, YKEMU_TOUCH_AUTO);
         assert_int_equal(emu_backend_add_card(f->card, READER), 0);
-        assert_int_equal(crypto_random(f->secret, sizeof(f->secret)), 0);
+        assert_int_equal(crypto_random(f->secret.bytes, sizeof(f->secret.bytes)), 0);
         *state = f;
         return 0;
 }
@@ -80,27 +80,28 @@ static void open_token(struct fixture *f) {
 
 static void program(struct fixture *f, int slot, bool touch, const uint8_t *new_code, const uint8_t *cur_code) {
         struct yk_hmac_config_options o = { .touch = touch, .new_access_code = new_code };
-        uint8_t config[52], stored[52];
+        struct yk_slot_config config;
+        uint8_t stored[52];
         struct yk_otp_status after;
 
-        assert_int_equal(yk_build_hmac_config(&f->st.version, f->secret, &o, config), 0);
-        assert_int_equal(yk_otp_write_config(f->conn, &f->st, slot, config, cur_code, &after), 0);
+        assert_int_equal(yk_build_hmac_config(&f->st.version, &f->secret, &o, &config), 0);
+        assert_int_equal(yk_otp_write_config(f->conn, &f->st, slot, &config, cur_code, &after), 0);
         assert_int_equal(after.pgm_seq, (uint8_t) (f->st.pgm_seq + 1));
         assert_int_equal(yk_otp_slot_state(&after, slot), YK_SLOT_PROGRAMMED);
         assert_true(ykemu_card_slot(f->card, slot, stored));
-        assert_memory_equal(stored, config, 52);
+        assert_memory_equal(stored, config.bytes, 52);
         f->st = after;
 }
 
 /* Challenges the slot and checks the answer against HMAC-SHA1(secret, challenge). */
 static int challenge_and_verify(struct fixture *f, int slot, const uint8_t *chal, size_t len) {
-        uint8_t resp[20], want[20];
+        struct yk_response resp, want;
         struct yk_prompt p = { .touch = count_touch, .userdata = f };
-        int r = yk_otp_challenge_hmac(f->conn, &f->st, slot, chal, len, &p, resp);
+        int r = yk_otp_challenge_hmac(f->conn, &f->st, slot, chal, len, &p, &resp);
         if (r < 0)
                 return r;
-        assert_int_equal(crypto_hmac_sha1(f->secret, 20, chal, len, want), 0);
-        assert_memory_equal(resp, want, 20);
+        assert_int_equal(crypto_hmac_sha1(f->secret.bytes, sizeof(f->secret.bytes), chal, len, &want), 0);
+        assert_memory_equal(resp.bytes, want.bytes, 20);
         return 0;
 }
 
@@ -149,23 +150,25 @@ static void test_access_code(void **state) {
         struct fixture *f = *state;
         static const uint8_t code[6] = { 1, 2, 3, 4, 5, 6 }, wrong[6] = { 1, 2, 3, 4, 5, 7 };
         struct yk_otp_status after;
-        uint8_t config[52], stored[52];
+        static const struct yk_hmac_key another = { .bytes = "another secret 20 by" };
+        struct yk_slot_config config;
+        uint8_t stored[52], now[52];
 
         open_token(f);
         program(f, 1, false, code, NULL);
         /* Overwrite or delete without the code, or with a wrong one: refused, nothing changed. */
         assert_true(ykemu_card_slot(f->card, 1, stored));
-        assert_int_equal(yk_build_hmac_config(&f->st.version, (const uint8_t *) "another secret 20 by", NULL, config), 0);
-        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 1, config, NULL, &after), -EPERM);
+        assert_int_equal(yk_build_hmac_config(&f->st.version, &another, NULL, &config), 0);
+        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 1, &config, NULL, &after), -EPERM);
         assert_int_equal(yk_otp_delete_slot(f->conn, &f->st, 1, wrong, &after), -EPERM);
-        assert_true(ykemu_card_slot(f->card, 1, config));
-        assert_memory_equal(config, stored, 52);
+        assert_true(ykemu_card_slot(f->card, 1, now));
+        assert_memory_equal(now, stored, 52);
         assert_int_equal(ykemu_card_program_sequence(f->card), f->st.pgm_seq);
         uint8_t chal[32] = { 9 };
         assert_int_equal(challenge_and_verify(f, 1, chal, sizeof(chal)), 0);
         /* With the code: deleted. */
         assert_int_equal(yk_otp_delete_slot(f->conn, &f->st, 1, code, &after), 0);
-        assert_false(ykemu_card_slot(f->card, 1, config));
+        assert_false(ykemu_card_slot(f->card, 1, now));
 }
 
 static void test_touch(void **state) {
@@ -181,7 +184,8 @@ static void test_touch(void **state) {
         /* Nobody touches: 69 85 after the key's timeout. */
         struct ykemu_card *lazy = new_card(10000002, YKEMU_TOUCH_NEVER);
         struct yk_hmac_config_options o = { .touch = true };
-        uint8_t config[52], resp[20];
+        struct yk_slot_config config;
+        struct yk_response resp;
         struct yk_otp_status st, after;
         struct yk_conn *c = NULL;
         struct yk_prompt p = { .touch = count_touch, .userdata = f };
@@ -189,9 +193,9 @@ static void test_touch(void **state) {
         struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "Lazy Reader 01 00" };
         assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(yk_otp_select(c, &st), 0);
-        assert_int_equal(yk_build_hmac_config(&st.version, f->secret, &o, config), 0);
-        assert_int_equal(yk_otp_write_config(c, &st, 2, config, NULL, &after), 0);
-        assert_int_equal(yk_otp_challenge_hmac(c, &after, 2, chal, sizeof(chal), &p, resp), -ETIMEDOUT);
+        assert_int_equal(yk_build_hmac_config(&st.version, &f->secret, &o, &config), 0);
+        assert_int_equal(yk_otp_write_config(c, &st, 2, &config, NULL, &after), 0);
+        assert_int_equal(yk_otp_challenge_hmac(c, &after, 2, chal, sizeof(chal), &p, &resp), -ETIMEDOUT);
         assert_int_equal(f->touches, 2);
         yk_conn_close(c);
         emu_backend_reset(); /* before the card it points to is freed */
@@ -200,17 +204,17 @@ static void test_touch(void **state) {
 
 static void test_hidden_serial(void **state) {
         struct fixture *f = *state;
-        uint8_t config[52];
+        struct yk_slot_config config;
         uint32_t serial = 0xdeadbeef;
         struct yk_otp_status after;
 
         open_token(f);
-        assert_int_equal(yk_build_hmac_config(&f->st.version, f->secret, NULL, config), 0);
-        config[45] &= (uint8_t) ~0x04; /* SERIAL_API_VISIBLE off, CRC again */
-        uint16_t crc = yk_config_crc(config);
-        config[50] = (uint8_t) crc;
-        config[51] = (uint8_t) (crc >> 8);
-        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 2, config, NULL, &after), 0);
+        assert_int_equal(yk_build_hmac_config(&f->st.version, &f->secret, NULL, &config), 0);
+        config.bytes[45] &= (uint8_t) ~0x04; /* SERIAL_API_VISIBLE off, CRC again */
+        uint16_t crc = yk_config_crc(&config);
+        config.bytes[50] = (uint8_t) crc;
+        config.bytes[51] = (uint8_t) (crc >> 8);
+        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 2, &config, NULL, &after), 0);
         assert_int_equal(yk_otp_read_serial(f->conn, &serial), -ENOENT);
         assert_int_equal(serial, 0xdeadbeef);
 
@@ -232,7 +236,8 @@ static void test_hidden_serial(void **state) {
 static void test_pulled_out_and_swapped(void **state) {
         struct fixture *f = *state;
         struct yk_token_list list = { 0 };
-        uint8_t chal[32] = { 3 }, resp[20];
+        uint8_t chal[32] = { 3 };
+        struct yk_response resp;
         uint32_t serial;
 
         assert_int_equal(yk_tokens_discover(backends, NULL, /* dl= */ NULL, &list), 0);
@@ -242,7 +247,7 @@ static void test_pulled_out_and_swapped(void **state) {
 
         /* Pulled out mid-operation. */
         assert_int_equal(emu_backend_remove_card(READER), 0);
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, 32, NULL, resp), -ENOMEDIUM);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, 32, NULL, &resp), -ENOMEDIUM);
         assert_int_equal(yk_otp_read_serial(f->conn, &serial), -ENOMEDIUM);
         yk_conn_close(f->conn);
         f->conn = NULL;

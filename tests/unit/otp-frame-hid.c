@@ -155,7 +155,7 @@ struct fixture {
         struct yk_conn *conn;
         struct yk_otp_status st;
         unsigned touches;
-        uint8_t secret[20];
+        struct yk_hmac_key secret;
 };
 
 static struct ykemu_card *new_card(enum ykemu_touch touch, unsigned touch_ms, unsigned timeout_ms) {
@@ -180,8 +180,8 @@ static int setup(void **state) {
         struct fixture *f = calloc(1, sizeof(*f));
         assert_non_null(f);
         f->card = new_card(YKEMU_TOUCH_AUTO, 200, 3000);
-        for (size_t i = 0; i < sizeof(f->secret); i++)
-                f->secret[i] = (uint8_t) (0x30 + i); /* docs/protocol.md §2 example secret */
+        for (size_t i = 0; i < sizeof(f->secret.bytes); i++)
+                f->secret.bytes[i] = (uint8_t) (0x30 + i); /* docs/protocol.md §2 example secret */
         connect(f, &fast);
         *state = f;
         return 0;
@@ -202,22 +202,23 @@ static void count_touch(void *userdata) {
 
 /* Programs slot 2 through the HID framing, checking the emulator stored those 52 bytes. */
 static void program(struct fixture *f, bool touch) {
-        uint8_t cfg[YK_CONFIG_SIZE], stored[YK_CONFIG_SIZE];
+        struct yk_slot_config cfg;
+        uint8_t stored[YK_CONFIG_SIZE];
         const struct yk_hmac_config_options opts = { .touch = touch };
         assert_int_equal(yk_otp_select(f->conn, &f->st), 0);
-        assert_int_equal(yk_build_hmac_config(&f->st.version, f->secret, &opts, cfg), 0);
+        assert_int_equal(yk_build_hmac_config(&f->st.version, &f->secret, &opts, &cfg), 0);
         struct yk_otp_status after;
-        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 2, cfg, NULL, &after), 0);
+        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 2, &cfg, NULL, &after), 0);
         assert_int_equal(after.pgm_seq, f->st.pgm_seq + 1);
         assert_true(ykemu_card_slot(f->card, 2, stored));
-        assert_memory_equal(stored, cfg, sizeof(cfg));
+        assert_memory_equal(stored, cfg.bytes, sizeof(stored));
         f->st = after;
 }
 
-static void expect_hmac(struct fixture *f, const uint8_t *chal, size_t len, const uint8_t got[20]) {
-        uint8_t want[20];
-        assert_int_equal(crypto_hmac_sha1(f->secret, sizeof(f->secret), chal, len, want), 0);
-        assert_memory_equal(got, want, sizeof(want));
+static void expect_hmac(struct fixture *f, const uint8_t *chal, size_t len, const struct yk_response *got) {
+        struct yk_response want;
+        assert_int_equal(crypto_hmac_sha1(f->secret.bytes, sizeof(f->secret.bytes), chal, len, &want), 0);
+        assert_memory_equal(got->bytes, want.bytes, sizeof(want.bytes));
 }
 
 /* ---- end to end against the emulator ---- */
@@ -239,7 +240,8 @@ static void test_select_serial(void **state) {
 
 static void test_write_and_challenge(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[32], resp[20];
+        uint8_t chal[32];
+        struct yk_response resp;
         uint32_t serial = 0;
         for (size_t i = 0; i < sizeof(chal); i++)
                 chal[i] = (uint8_t) (0xa0 + i);
@@ -248,10 +250,10 @@ static void test_write_and_challenge(void **state) {
         /* SERIAL_API_VISIBLE is set by the configuration: still shown. */
         assert_int_equal(yk_otp_read_serial(f->conn, &serial), 0);
         assert_int_equal(serial, YKEMU_DEFAULT_SERIAL);
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, resp), 0);
-        expect_hmac(f, chal, sizeof(chal), resp);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, &resp), 0);
+        expect_hmac(f, chal, sizeof(chal), &resp);
         /* Slot 1 is empty: the key answers its status, no data; the applet says "slot empty". */
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 1, chal, sizeof(chal), NULL, resp), -ENOKEY);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 1, chal, sizeof(chal), NULL, &resp), -ENOKEY);
         /* An empty slot that the status did not show as empty: nothing answered, 0 bytes. */
         uint8_t padded[64] = { 1 }, out[64];
         size_t n = 99;
@@ -261,12 +263,13 @@ static void test_write_and_challenge(void **state) {
 
 static void test_refused_write(void **state) {
         struct fixture *f = *state;
-        uint8_t cfg[YK_CONFIG_SIZE], code[6] = { 1, 2, 3, 4, 5, 6 }, wrong[6] = { 9, 9, 9, 9, 9, 9 };
+        struct yk_slot_config cfg;
+        uint8_t code[6] = { 1, 2, 3, 4, 5, 6 }, wrong[6] = { 9, 9, 9, 9, 9, 9 };
         const struct yk_hmac_config_options opts = { .new_access_code = code };
         struct yk_otp_status after;
         assert_int_equal(yk_otp_select(f->conn, &f->st), 0);
-        assert_int_equal(yk_build_hmac_config(&f->st.version, f->secret, &opts, cfg), 0);
-        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 2, cfg, NULL, &after), 0);
+        assert_int_equal(yk_build_hmac_config(&f->st.version, &f->secret, &opts, &cfg), 0);
+        assert_int_equal(yk_otp_write_config(f->conn, &f->st, 2, &cfg, NULL, &after), 0);
         f->st = after;
         uint8_t before = ykemu_card_program_sequence(f->card);
         /* The wrong access code: the key takes the frame, the sequence does not move. */
@@ -274,29 +277,31 @@ static void test_refused_write(void **state) {
         assert_int_equal(ykemu_card_program_sequence(f->card), before);
         assert_int_equal(yk_otp_delete_slot(f->conn, &f->st, 2, code, &after), 0);
         assert_int_equal(after.pgm_seq, 0); /* no slot left valid */
-        assert_false(ykemu_card_slot(f->card, 2, cfg));
+        assert_false(ykemu_card_slot(f->card, 2, cfg.bytes));
 }
 
 static void test_touch(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[40] = { 7 }, resp[20];
+        uint8_t chal[40] = { 7 };
+        struct yk_response resp;
         const struct yk_prompt prompt = { .touch = count_touch, .userdata = f };
         program(f, true);
         uint64_t t0 = now_ms();
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, resp), 0);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, &resp), 0);
         assert_true(now_ms() - t0 >= 200); /* the emulated person touched after 200 ms */
         assert_int_equal(f->touches, 1);   /* said once, although polled many times */
-        expect_hmac(f, chal, sizeof(chal), resp);
+        expect_hmac(f, chal, sizeof(chal), &resp);
         /* A slot without touch never prompts over HID (unlike PC/SC, the key says when). */
         f->touches = 0;
         program(f, false);
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, resp), 0);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, &resp), 0);
         assert_int_equal(f->touches, 0);
 }
 
 static void test_touch_not_given(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[32] = { 1 }, resp[20] = { 0 }, zero[20] = { 0 };
+        uint8_t chal[32] = { 1 };
+        struct yk_response resp = { 0 }, zero = { 0 };
         const struct yk_prompt prompt = { .touch = count_touch, .userdata = f };
         program(f, true);
         yk_conn_close(f->conn);
@@ -306,11 +311,11 @@ static void test_touch_not_given(void **state) {
         connect(f, &fast);
         program(f, true);
         uint64_t t0 = now_ms();
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, resp), -ETIMEDOUT);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, &resp), -ETIMEDOUT);
         uint64_t took = now_ms() - t0;
         assert_true(took >= 400 && took < 1500);
         assert_int_equal(f->touches, 1);
-        assert_memory_equal(resp, zero, sizeof(zero)); /* the output untouched */
+        assert_memory_equal(&resp, &zero, sizeof(zero)); /* the output untouched */
         /* The key is usable again at once. */
         assert_int_equal(yk_otp_select(f->conn, &f->st), 0);
         assert_int_equal(yk_otp_slot_state(&f->st, 2), YK_SLOT_PROGRAMMED);
@@ -320,38 +325,41 @@ static void test_touch_not_given(void **state) {
 
 static void test_gone_mid_frame(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[32] = { 1 }, resp[20];
+        uint8_t chal[32] = { 1 };
+        struct yk_response resp;
         program(f, false);
         /* The device answers a few more calls, then is gone in the middle of the 10 reports. */
         f->dev.calls = 0;
         f->dev.after = 6;
         f->dev.fault = FAULT_GONE;
         unsigned sets = f->dev.sets;
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, resp), -ENOMEDIUM);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, &resp), -ENOMEDIUM);
         assert_true(f->dev.sets > sets && f->dev.sets < sets + 10); /* it was mid-frame */
         assert_int_equal(yk_otp_select(f->conn, &f->st), -ENOMEDIUM);
 }
 
 static void test_bad_crc(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[32] = { 1 }, resp[20] = { 0 }, zero[20] = { 0 };
+        uint8_t chal[32] = { 1 };
+        struct yk_response resp = { 0 }, zero = { 0 };
         program(f, false);
         f->dev.fault = FAULT_CORRUPT;
         unsigned resets = f->dev.resets;
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, resp), -EPROTO);
-        assert_memory_equal(resp, zero, sizeof(zero));
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, &resp), -EPROTO);
+        assert_memory_equal(&resp, &zero, sizeof(zero));
         assert_int_equal(f->dev.resets, resets + 1);
         /* The same answer uncorrupted checks out: the CRC, not the framing, failed. */
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, resp), 0);
-        expect_hmac(f, chal, sizeof(chal), resp);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, &resp), 0);
+        expect_hmac(f, chal, sizeof(chal), &resp);
 }
 
 static void test_short_answer(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[32] = { 1 }, resp[20];
+        uint8_t chal[32] = { 1 };
+        struct yk_response resp;
         program(f, false);
         f->dev.fault = FAULT_SHORT_ANSWER;
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, resp), -EPROTO);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), NULL, &resp), -EPROTO);
 }
 
 static void test_write_flag_stuck(void **state) {
@@ -382,7 +390,8 @@ static void test_busy_stuck(void **state) {
 
 static void test_touch_stuck(void **state) {
         struct fixture *f = *state;
-        uint8_t chal[32] = { 1 }, resp[20];
+        uint8_t chal[32] = { 1 };
+        struct yk_response resp;
         const struct yk_prompt prompt = { .touch = count_touch, .userdata = f };
         const struct yk_hid_timing t = { .write_ms = 100, .busy_ms = 100, .touch_ms = 300 };
         program(f, false);
@@ -390,7 +399,7 @@ static void test_touch_stuck(void **state) {
         connect(f, &t);
         f->dev.fault = FAULT_TOUCH_STUCK;
         uint64_t t0 = now_ms();
-        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, resp), -ETIMEDOUT);
+        assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, &resp), -ETIMEDOUT);
         uint64_t took = now_ms() - t0;
         assert_true(took >= 300 && took < 1500); /* our own bound past the key's */
         assert_int_equal(f->touches, 1);
@@ -419,24 +428,25 @@ static void test_aborted_exchange(void **state) {
 /* The key's side: a frame whose CRC does not match is ignored, a write does not happen. */
 static void test_card_ignores_bad_frame(void **state) {
         struct fixture *f = *state;
-        uint8_t cfg[YK_CONFIG_SIZE], payload[64] = { 0 }, frame[YK_HID_FRAME_SIZE], report[8];
+        struct yk_slot_config cfg;
+        uint8_t payload[64] = { 0 }, frame[YK_HID_FRAME_SIZE], report[8];
         const struct yk_hmac_config_options opts = { 0 };
         assert_int_equal(yk_otp_select(f->conn, &f->st), 0);
-        assert_int_equal(yk_build_hmac_config(&f->st.version, f->secret, &opts, cfg), 0);
-        memcpy(payload, cfg, sizeof(cfg));
+        assert_int_equal(yk_build_hmac_config(&f->st.version, &f->secret, &opts, &cfg), 0);
+        memcpy(payload, cfg.bytes, sizeof(cfg.bytes));
         assert_int_equal(yk_hid_build_frame(0x03, payload, sizeof(payload), frame), 0);
         frame[65] ^= 0x01;
         for (unsigned seq = 0; seq < 10; seq++)
                 if (yk_hid_frame_report(frame, seq, report))
                         assert_int_equal(ykemu_card_hid_set(f->card, report), 0);
-        assert_false(ykemu_card_slot(f->card, 2, cfg));
+        assert_false(ykemu_card_slot(f->card, 2, cfg.bytes));
         assert_int_equal(ykemu_card_program_sequence(f->card), 0);
         /* The same frame with its CRC intact is taken. */
         frame[65] ^= 0x01;
         for (unsigned seq = 0; seq < 10; seq++)
                 if (yk_hid_frame_report(frame, seq, report))
                         assert_int_equal(ykemu_card_hid_set(f->card, report), 0);
-        assert_true(ykemu_card_slot(f->card, 2, cfg));
+        assert_true(ykemu_card_slot(f->card, 2, cfg.bytes));
         assert_int_equal(ykemu_card_program_sequence(f->card), 1);
 }
 

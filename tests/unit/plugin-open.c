@@ -307,12 +307,12 @@ static void test_touch_not_received(void **state) {
         struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "Touchy 00 00" };
         struct yk_conn *c = NULL;
         struct yk_otp_status st, after;
-        uint8_t config[YK_CONFIG_SIZE];
+        struct yk_slot_config config;
         struct yk_hmac_config_options co = { .touch = true };
         assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(yk_otp_select(c, &st), 0);
-        assert_int_equal(yk_build_hmac_config(&st.version, f->cards[0].secret, &co, config), 0);
-        assert_int_equal(yk_otp_write_config(c, &st, 2, config, NULL, &after), 0);
+        assert_int_equal(yk_build_hmac_config(&st.version, &f->cards[0].secret, &co, &config), 0);
+        assert_int_equal(yk_otp_write_config(c, &st, 2, &config, NULL, &after), 0);
         yk_conn_close(c);
         logbuf[0] = '\0';
         assert_int_equal(ykp_open(cd, 1, NULL, 0, f->backends, &cur_wait, 0, &buf, &len), -ENOENT);

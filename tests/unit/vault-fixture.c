@@ -93,17 +93,17 @@ void vf_program(struct vf *f, int i, bool hide_serial) {
         struct yk_otp_status st, after;
         assert_int_equal(yk_conn_open(&emu_backend, &dev, /* dl= */ NULL, &c), 0);
         assert_int_equal(yk_otp_select(c, &st), 0);
-        assert_int_equal(crypto_random(f->cards[i].secret, 20), 0);
-        uint8_t config[YK_CONFIG_SIZE];
+        assert_int_equal(crypto_random(f->cards[i].secret.bytes, sizeof(f->cards[i].secret.bytes)), 0);
+        struct yk_slot_config config;
         struct yk_hmac_config_options o = { .touch = false };
-        assert_int_equal(yk_build_hmac_config(&st.version, f->cards[i].secret, &o, config), 0);
+        assert_int_equal(yk_build_hmac_config(&st.version, &f->cards[i].secret, &o, &config), 0);
         if (hide_serial) {
-                config[45] &= (uint8_t) ~0x04; /* extFlags SERIAL_API_VISIBLE */
-                uint16_t crc = yk_config_crc(config);
-                config[50] = (uint8_t) (crc & 0xff);
-                config[51] = (uint8_t) (crc >> 8);
+                config.bytes[45] &= (uint8_t) ~0x04; /* extFlags SERIAL_API_VISIBLE */
+                uint16_t crc = yk_config_crc(&config);
+                config.bytes[50] = (uint8_t) (crc & 0xff);
+                config.bytes[51] = (uint8_t) (crc >> 8);
         }
-        assert_int_equal(yk_otp_write_config(c, &st, 2, config, NULL, &after), 0);
+        assert_int_equal(yk_otp_write_config(c, &st, 2, &config, NULL, &after), 0);
         yk_conn_close(c);
 }
 
@@ -148,12 +148,13 @@ void vf_assert_unchanged(const char *path, const uint8_t before[32]) {
 
 void vf_expected_passphrase(struct vf *f, int card, const struct yk_token_info *t, const struct secret *pin,
                             struct secret *ret) {
-        uint8_t resp[20];
-        assert_int_equal(crypto_hmac_sha1(f->cards[card].secret, 20, t->challenge, t->challenge_len, resp), 0);
+        struct yk_response resp;
+        const struct yk_hmac_key *key = &f->cards[card].secret;
+        assert_int_equal(crypto_hmac_sha1(key->bytes, sizeof(key->bytes), t->challenge, t->challenge_len, &resp), 0);
         struct crypt_device *cd = NULL;
         assert_int_equal(crypt_init_data_device(&cd, f->loc.header ? f->loc.header : f->image, f->image), 0);
         assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
-        assert_int_equal(kdf_keyslot_passphrase(resp, pin, t->challenge, t->challenge_len, crypt_get_uuid(cd), ret), 0);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, pin, t->challenge, t->challenge_len, crypt_get_uuid(cd), ret), 0);
         crypt_free(cd);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "emu-transport.h"
+#include "otp/config.h"
 #include "otp/discover.h"
 #include "shared/secmem.h"
 #include "vault/vault.h"
@@ -18,7 +19,7 @@
 struct vf_card {
         struct ykemu_card *card;
         char reader[64];
-        uint8_t secret[20];
+        struct yk_hmac_key secret;
         bool inserted;
 };
 

@@ -59,56 +59,60 @@ static void challenge_0_31(uint8_t c[32]) {
 }
 
 static void test_passphrase_no_pin(void **state) {
-        uint8_t resp[20], chal[32];
-        unhex(RESP, resp, sizeof(resp));
+        struct yk_response resp;
+        uint8_t chal[32];
+        unhex(RESP, resp.bytes, sizeof(resp.bytes));
         challenge_0_31(chal);
         _cleanup_(secret_clearp) struct secret k = {};
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, sizeof(chal), UUID, &k), 0);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, sizeof(chal), UUID, &k), 0);
         assert_int_equal(k.len, 32);
         assert_secret_hex(&k, "bb4c817745522d9f000afbcbebff2b3a07a3aa2de4afc96cc3c0a0e8a70efb16");
 }
 
 static void test_passphrase_pin(void **state) {
-        uint8_t resp[20], chal[32];
-        unhex(RESP, resp, sizeof(resp));
+        struct yk_response resp;
+        uint8_t chal[32];
+        unhex(RESP, resp.bytes, sizeof(resp.bytes));
         challenge_0_31(chal);
         _cleanup_(secret_clearp) struct secret pin = {};
         assert_int_equal(secret_new(4, &pin), 0);
         memcpy(pin.data, "1234", 4);
         _cleanup_(secret_clearp) struct secret k = {};
-        assert_int_equal(kdf_keyslot_passphrase(resp, &pin, chal, sizeof(chal), UUID, &k), 0);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, &pin, chal, sizeof(chal), UUID, &k), 0);
         assert_secret_hex(&k, "9d9b2aca9949d69ed4d15ae0f3dff51005e5f34e4a851a4be761853ec02c0f81");
 }
 
 /* Another UUID, another key: the same token in two vaults gives unrelated passphrases. */
 static void test_passphrase_bound_to_uuid(void **state) {
-        uint8_t resp[20], chal[32];
-        unhex(RESP, resp, sizeof(resp));
+        struct yk_response resp;
+        uint8_t chal[32];
+        unhex(RESP, resp.bytes, sizeof(resp.bytes));
         challenge_0_31(chal);
         _cleanup_(secret_clearp) struct secret a = {}, b = {};
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 32, UUID, &a), 0);
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 32, "0d6b5ae2-1111-4222-8333-444455556667", &b), 0);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, 32, UUID, &a), 0);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, 32, "0d6b5ae2-1111-4222-8333-444455556667", &b), 0);
         assert_int_not_equal(secure_memcmp(a.data, b.data, 32), 0);
 }
 
 static void test_passphrase_bad_input(void **state) {
-        uint8_t resp[20] = {}, chal[64] = {};
+        struct yk_response resp = {};
+        uint8_t chal[64] = {};
         struct secret k = { .data = (uint8_t *) 1, .len = 99 };
         struct secret empty_pin = { .data = chal, .len = 0 };
         struct secret long_pin = { .data = chal, .len = YK_PIN_MAX + 1 };
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 31, UUID, &k), -EINVAL);
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 64, UUID, &k), -EINVAL);
-        assert_int_equal(kdf_keyslot_passphrase(resp, &empty_pin, chal, 32, UUID, &k), -EINVAL);
-        assert_int_equal(kdf_keyslot_passphrase(resp, &long_pin, chal, 32, UUID, &k), -EINVAL);
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 32, "", &k), -EINVAL);
-        assert_int_equal(kdf_hkdf_sha256(resp, 20, NULL, 0, NULL, 0, 0, &k), -EINVAL);
-        assert_int_equal(kdf_hkdf_sha256(resp, 20, NULL, 0, NULL, 0, 255 * 32 + 1, &k), -EINVAL);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, 31, UUID, &k), -EINVAL);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, 64, UUID, &k), -EINVAL);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, &empty_pin, chal, 32, UUID, &k), -EINVAL);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, &long_pin, chal, 32, UUID, &k), -EINVAL);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, 32, "", &k), -EINVAL);
+        assert_int_equal(kdf_hkdf_sha256(resp.bytes, sizeof(resp.bytes), NULL, 0, NULL, 0, 0, &k), -EINVAL);
+        assert_int_equal(kdf_hkdf_sha256(resp.bytes, sizeof(resp.bytes), NULL, 0, NULL, 0, 255 * 32 + 1, &k), -EINVAL);
         /* ret_* untouched on failure */
         assert_ptr_equal(k.data, (uint8_t *) 1);
         assert_int_equal(k.len, 99);
         /* 63 bytes is the longest challenge a reader accepts */
         _cleanup_(secret_clearp) struct secret ok = {};
-        assert_int_equal(kdf_keyslot_passphrase(resp, NULL, chal, 63, UUID, &ok), 0);
+        assert_int_equal(kdf_keyslot_passphrase(&resp, NULL, chal, 63, UUID, &ok), 0);
 }
 
 int main(void) {

@@ -44,7 +44,8 @@ static int one_token(const struct yk_backend *const *b, struct yk_token *ret) {
 }
 
 static int cmd_challenge(const struct yk_backend *const *b, const char *slot_s, const char *hex) {
-        uint8_t chal[64], resp[20];
+        uint8_t chal[64];
+        struct yk_response resp;
         size_t n = 0;
         struct yk_token t;
         struct yk_conn *c = NULL;
@@ -55,13 +56,13 @@ static int cmd_challenge(const struct yk_backend *const *b, const char *slot_s, 
                 return fail(r);
         if ((r = one_token(b, &t)) < 0 || (r = yk_token_open(b, &t, /* dl= */ NULL, &c, &st)) < 0)
                 return fail(r);
-        r = yk_otp_challenge_hmac(c, &st, slot, chal, n, &touch_prompt, resp);
+        r = yk_otp_challenge_hmac(c, &st, slot, chal, n, &touch_prompt, &resp);
         yk_conn_close(c);
         if (r < 0)
                 return fail(r);
         printf("response ");
-        for (size_t i = 0; i < sizeof(resp); i++)
-                printf("%02x", resp[i]);
+        for (size_t i = 0; i < sizeof(resp.bytes); i++)
+                printf("%02x", resp.bytes[i]);
         printf("\n");
         return 0;
 }
