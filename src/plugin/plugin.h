@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "otp/discover.h"
+#include "shared/deadline.h"
 #include "shared/sizes.h"
 
 struct crypt_device;
@@ -22,9 +23,9 @@ struct crypt_device;
 /* One deadline per process: sixteen absent tokens do not wait sixteen times. */
 struct ykp_wait {
         pthread_mutex_t lock;
-        bool started;         /* deadline_ms is set */
-        uint64_t deadline_ms; /* CLOCK_MONOTONIC */
-        bool said;            /* "Insert your token…" was logged */
+        bool started;                /* deadline is set */
+        struct yk_deadline deadline; /* the same clock and arithmetic as every other wait */
+        bool said;                   /* "Insert your token…" was logged */
 };
 #define YKP_WAIT_INIT { .lock = PTHREAD_MUTEX_INITIALIZER }
 
