@@ -98,8 +98,9 @@ static bool write_took_effect(const struct yk_otp_status *before, const struct y
         return yk_version_at_least(&after->version, 4, 0, 0) && !yk_version_at_least(&after->version, 5, 5, 0);
 }
 
-static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int slot, const struct yk_slot_config *config,
-                      const uint8_t *access_code, struct yk_otp_status *ret_after) {
+static int write_slot(struct yk_conn *c, const struct yk_otp_status *before, int slot,
+                      const struct yk_slot_config *config, const uint8_t *access_code,
+                      struct yk_otp_status *ret_after) {
         uint8_t data[YK_CONFIG_SIZE + YK_ACCESS_CODE_SIZE] = { 0 };
         CLEANUP_ERASE(data); /* a configuration write carries the slot secret */
         uint8_t answer[ANSWER_MAX];

@@ -7,7 +7,10 @@
  *
  * Input: one byte of options (bit 0..3: which set reports fail), then 8-byte reports, one per
  * get. When the input runs out, the device is gone (-ENOMEDIUM). All waits are zero: a busy
- * status is read once, then the host gives up. */
+ * status is read once, then the host gives up.
+ *
+ * The report parsers and the sysfs parsers allocate nothing; the connection does, and each
+ * input may fail that allocation (alloc-fail.h): then the only allowed outcome is -ENOMEM. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +21,8 @@
 #include "otp/config.h"
 #include "otp/frame-hid.h"
 #include "transport/hid-sysfs.h"
+
+#include "alloc-fail.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,8 +70,11 @@ static void run_commands(struct stream *s) {
         const struct yk_slot_config config = { 0 };
         uint32_t serial;
 
-        if (yk_hid_conn_new(&dev, &io, &no_wait, &c) < 0)
+        int r = yk_hid_conn_new(&dev, &io, &no_wait, &c);
+        if (r == -ENOMEM && alloc_fail_fired())
                 return;
+        if (r < 0)
+                abort();
         if (yk_otp_select(c, &st) == 0) {
                 (void) yk_otp_read_serial(c, &serial);
                 st.touch_level |= 0x03; /* both slots valid: always challenge */
@@ -85,10 +93,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;
         struct stream s = { .p = data + 1, .left = size - 1, .options = data[0] };
+        alloc_fail_from_input(data, size);
         run_commands(&s);
 
         uint16_t bus, vendor, product;
         (void) yk_hid_uevent_id((const char *) data, size, &bus, &vendor, &product);
         (void) yk_hid_descriptor_is_keyboard(data, size);
+        alloc_fail_at(0);
         return 0;
 }

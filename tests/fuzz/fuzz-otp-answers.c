@@ -3,6 +3,10 @@
  * (src/otp/applet.c, discover.c). Whatever a card answers, the host must not crash, over-read,
  * leak, or claim success with an answer of the wrong size.
  *
+ * The answer parsers allocate nothing; the connection and discovery's device and token lists
+ * do, and each input fails one of those allocations of its own choosing (alloc-fail.h): then
+ * the only allowed outcome is -ENOMEM, and nothing may leak.
+ *
  * Input: one byte of options, then answers, each a length byte and that many bytes
  * (0xFE: 258 bytes, a full short answer; 0xFF: the next byte picks a raw-layer error).
  * When the input runs out, the card is gone (-ENOMEDIUM). */
@@ -16,6 +20,8 @@
 #include "otp/config.h"
 #include "otp/discover.h"
 #include "otp/frame-ccid.h"
+
+#include "alloc-fail.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,7 +64,10 @@ static struct yk_conn *fuzz_conn(void) {
         const struct yk_device dev = { .kind = YK_TRANSPORT_PCSC, .name = "Fuzz Reader 00 00" };
         const struct yk_ccid_io io = { .transmit = fuzz_transmit, .close = NULL, .userdata = &input };
         struct yk_conn *c = NULL;
-        if (yk_ccid_conn_new(&dev, &io, &c) < 0)
+        int r = yk_ccid_conn_new(&dev, &io, &c);
+        if (r == -ENOMEM && alloc_fail_fired())
+                return NULL;
+        if (r < 0)
                 abort();
         return c;
 }
@@ -130,13 +139,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         uint8_t options = data[0];
         input = (struct stream) { .p = data + 1, .left = size - 1 };
+        alloc_fail_from_input(data, size);
 
-        if (options & 0x80) {
+        if (options & 0x80)
                 run_discovery();
-                return 0;
+        else {
+                struct yk_conn *c = fuzz_conn();
+                if (c)
+                        run_commands(c, options);
+                yk_conn_close(c);
         }
-        struct yk_conn *c = fuzz_conn();
-        run_commands(c, options);
-        yk_conn_close(c);
+        alloc_fail_at(0);
         return 0;
 }

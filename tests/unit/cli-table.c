@@ -1,6 +1,6 @@
 /* The one option table of the command line (src/cli/table.c), walked: every verb's help lists
- * exactly the options its parser accepts, names are unique per verb, help lines are one line, and
- * the exit-code mapping gives the codes docs/cli.md documents. */
+ * exactly the options its parser accepts (long and short), names are unique per verb, help
+ * lines are one line, and the exit-code mapping gives the codes docs/cli.md documents. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,21 +58,67 @@ static int accept_all(int id, const char *arg, void *userdata) {
         return EXIT_OK;
 }
 
-/* Parses "VERB --name [value] ARGS..." with as many arguments as the verb needs. */
-static int try_option(const struct cli_verb_def *v, const struct cli_option_def *o) {
-        char opt[64];
-        snprintf(opt, sizeof(opt), "--%s", o->long_name);
-        const char *value = o->id == CLI_OPT_TRANSPORT ? "auto" : "1";
-        char *argv[8] = { (char *) v->name, opt };
+/* Parses "VERB OPT [value] ARGS..." with as many arguments as the verb needs. */
+static int try_parse(const struct cli_verb_def *v, const char *opt, const struct cli_option_def *o) {
+        char *argv[8] = { (char *) v->name, (char *) opt };
         int argc = 2;
-        if (o->metavar)
-                argv[argc++] = (char *) value;
+        if (o && o->metavar)
+                argv[argc++] = (char *) (o->id == CLI_OPT_TRANSPORT ? "auto" : "1");
         for (int i = 0; i < v->min_args; i++)
                 argv[argc++] = (char *) "ARG";
         struct cli_global g = { .verb = v };
         int first;
         bool done;
         return cli_parse_options(argc, argv, &g, accept_all, NULL, &first, &done);
+}
+
+/* "VERB --name [value] ARGS...". */
+static int try_option(const struct cli_verb_def *v, const struct cli_option_def *o) {
+        char opt[64];
+        snprintf(opt, sizeof(opt), "--%s", o->long_name);
+        return try_parse(v, opt, o);
+}
+
+/* Every long option: listed in v's help exactly when v's parser takes it. */
+static void check_long_options(const struct cli_verb_def *v, const char *help) {
+        for (size_t k = 0; k < cli_n_options; k++) {
+                const struct cli_option_def *o = &cli_options[k];
+                bool takes = cli_find_option(v, o->long_name, 0) != NULL;
+                if (help_lists(help, o->long_name) != takes)
+                        fail_msg("%s --help %s --%s, which it %s", v->name, takes ? "omits" : "lists", o->long_name,
+                                 takes ? "accepts" : "refuses");
+                if (o->id == CLI_OPT_HELP || o->id == CLI_OPT_VERSION)
+                        continue; /* they print and end */
+                int code = try_option(v, o);
+                if ((code == EXIT_OK) != takes)
+                        fail_msg("%s --%s: parser says %d, the table says %s", v->name, o->long_name, code,
+                                 takes ? "taken" : "not taken");
+        }
+}
+
+/* Whether the help text has an option line that starts with "-c,". */
+static bool help_lists_short(const char *help, char c) {
+        char needle[8];
+        snprintf(needle, sizeof(needle), "\n  -%c,", c);
+        return strstr(help, needle) != NULL;
+}
+
+/* Every letter and digit as a short option: taken exactly when v's help lists it, on the line
+ * of the long option whose short form it is. */
+static void check_short_options(const struct cli_verb_def *v, const char *help) {
+        static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (const char *c = letters; *c; c++) {
+                const struct cli_option_def *o = cli_find_option(v, NULL, *c);
+                if (help_lists_short(help, *c) != (o != NULL))
+                        fail_msg("%s --help %s -%c", v->name, o ? "omits" : "lists", *c);
+                if (o && (o->id == CLI_OPT_HELP || o->id == CLI_OPT_VERSION))
+                        continue;
+                const char opt[3] = { '-', *c, '\0' };
+                int code = try_parse(v, opt, o);
+                if ((code == EXIT_OK) != (o != NULL))
+                        fail_msg("%s -%c: parser says %d, the table says %s", v->name, *c, code,
+                                 o ? "taken" : "not taken");
+        }
 }
 
 static void test_help_lists_what_the_parser_accepts(void **state) {
@@ -83,19 +129,8 @@ static void test_help_lists_what_the_parser_accepts(void **state) {
                 if (!v->run)
                         continue;
                 capture(verb_help, v, help, sizeof(help));
-                for (size_t k = 0; k < cli_n_options; k++) {
-                        const struct cli_option_def *o = &cli_options[k];
-                        bool takes = cli_find_option(v, o->long_name, 0) != NULL;
-                        if (help_lists(help, o->long_name) != takes)
-                                fail_msg("%s --help %s --%s, which it %s", v->name, takes ? "omits" : "lists",
-                                         o->long_name, takes ? "accepts" : "refuses");
-                        if (o->id == CLI_OPT_HELP || o->id == CLI_OPT_VERSION)
-                                continue; /* they print and end */
-                        int code = try_option(v, o);
-                        if ((code == EXIT_OK) != takes)
-                                fail_msg("%s --%s: parser says %d, the table says %s", v->name, o->long_name, code,
-                                         takes ? "taken" : "not taken");
-                }
+                check_long_options(v, help);
+                check_short_options(v, help);
         }
 }
 
