@@ -144,7 +144,7 @@ int cli_parse_options(int argc, char **argv, struct cli_global *g, cli_option_cb
                 for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
                         json_errors = json_errors || strcmp(argv[i], "--json") == 0;
         *ret_done = false;
-        optind = 1;
+        optind = 0; /* glibc: 0 also resets the state a previous parse that ended early left behind */
         opterr = 0;
         uint64_t seen = 0;
         for (;;) {
