@@ -242,13 +242,17 @@ write_report() {
     echo "Against the same open without PIN: $(ratio "$(med open-pin)" "$(med open-first-1)")x; against the legacy open with one keyslot:"
     echo "$(awk -v a="$(med open-pin)" -v b="$(med legacy-first-1)" 'BEGIN {printf "%.2f", a / b}')x (one argon2id run each)."
     echo
+    # The boot measurements come from bench/boot (minutes of QEMU): kept as they are.
+    [ -e "$report" ] && sed -n '/^<!-- bench\/boot -->$/,/^<!-- \/bench\/boot -->$/p' "$report" && echo
     echo "## How to run"
     echo
     echo "\`bench/run\` (as root: it needs \`unshare\`) builds \`./build\` if needed (\`YK_BENCH_BUILD=DIR\` for"
     echo "another tree), installs \`time\` and \`gnuplot-nox\`, and rewrites this file and the plot in"
     echo "about five minutes. \`bench/run --quick\` (called by \`scripts/test\`) runs each measurement once,"
-    echo "only the 2-keyslot legacy case, and writes nothing."
-  } >"$report"
+    echo "only the 2-keyslot legacy case, and writes nothing. \`bench/boot\` measures unlock at boot"
+    echo "(section 6) and rewrites that section only."
+  } >"$report.new"
+  mv "$report.new" "$report"
   cat "$report"
 }
 

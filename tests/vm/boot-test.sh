@@ -6,6 +6,7 @@
 # else) and an init that prints the mappings it finds and powers off.
 #
 #   boot-test.sh SCENARIO       dracut-token | dracut-fallback | dracut-pin
+#                               | dracut-bench-token | dracut-bench-keyfile (bench/boot, not CTest)
 # Environment: YK_SOURCE_DIR, YK_BINARY_DIR, YKUNLOCK, YKEMU, YK_PLUGIN, YK_VPCD_DIR.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,7 +54,7 @@ initrd_with_crypttab() {
         mkdir -p "$RUN/extra/etc"
         cat >"$RUN/extra/etc/crypttab"
         (cd "$RUN/extra" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$RUN/extra.cpio"
-        cat "$RUN/extra.cpio" "$VM/dracut/initrd.img" >"$RUN/initrd.img"
+        cat "$RUN/extra.cpio" "${BASE_INITRD:-$VM/dracut/initrd.img}" >"$RUN/initrd.img"
 }
 # systemd gives up on a device after 90 s; a loaded build machine under TCG can take longer
 # than that to get udev going.
@@ -134,6 +135,25 @@ wait YKBOOT-ROOT /dev/mapper/root
 pass pin-typed
 absent Please enter passphrase for disk root
 SCRIPT
+        boot "$RUN/script" "$RUN/root.img"
+        ;;
+dracut-bench-token)
+        # bench/boot: a key present at power-on opens the root through the plugin.
+        luks_disk "$RUN/root.img" "$RUN/root" "$RUN/keys" enroll "$RUN/a.state" 4242205
+        token a "$RUN/a.state"
+        initrd_with_crypttab <<<"root UUID=$(cat "$RUN/keys/uuid") - luks"
+        printf 'plug a\nwait YKBOOT-ROOT /dev/mapper/root\nmark root\n' >"$RUN/script"
+        boot "$RUN/script" "$RUN/root.img"
+        ;;
+dracut-bench-keyfile)
+        # bench/boot: the same boot with a key file, from the image built without ykunlock.
+        "$HERE/dracut-initrd.sh" "$VM/dracut-plain" "$kroot" "$kver" \
+                "$YK_BINARY_DIR/initramfs/dracut/91ykunlock" "$YKUNLOCK" "$YK_PLUGIN" --without-ykunlock
+        luks_disk "$RUN/root.img" "$RUN/root" "$RUN/keys"
+        mkdir -p "$RUN/extra/etc"
+        cp "$RUN/keys/passphrase" "$RUN/extra/etc/root.key"
+        BASE_INITRD=$VM/dracut-plain/initrd.img initrd_with_crypttab <<<"root UUID=$(cat "$RUN/keys/uuid") /etc/root.key luks"
+        printf 'wait YKBOOT-ROOT /dev/mapper/root\nmark root\n' >"$RUN/script"
         boot "$RUN/script" "$RUN/root.img"
         ;;
 *)
