@@ -243,7 +243,10 @@ write_report() {
     echo "$(awk -v a="$(med open-pin)" -v b="$(med legacy-first-1)" 'BEGIN {printf "%.2f", a / b}')x (one argon2id run each)."
     echo
     # The boot measurements come from bench/boot (minutes of QEMU): kept as they are.
-    [ -e "$report" ] && sed -n '/^<!-- bench\/boot -->$/,/^<!-- \/bench\/boot -->$/p' "$report" && echo
+    if grep -qx '<!-- bench/boot -->' "$report" 2>/dev/null; then
+      sed -n '/^<!-- bench\/boot -->$/,/^<!-- \/bench\/boot -->$/p' "$report"
+      echo
+    fi
     echo "## How to run"
     echo
     echo "\`bench/run\` (as root: it needs \`unshare\`) builds \`./build\` if needed (\`YK_BENCH_BUILD=DIR\` for"
