@@ -1,6 +1,7 @@
 #include "cli/secret-input.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +10,11 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/signals.h"
+#include "shared/base64.h"
 #include "shared/file.h"
 #include "shared/hex.h"
+#include "shared/macros.h"
 
 int cli_secret_file_error(const char *option, const char *path, int r) {
         if (r == -EBADFD)
@@ -66,4 +70,18 @@ int cli_print_secret_line(const char *text) {
                 }
         }
         return 0;
+}
+
+int cli_show_recovery_key(const struct secret *key) {
+        char b64[64];
+        CLEANUP_ERASE(b64);
+        base64_encode(key->data, key->len, b64);
+        struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
+        sigemptyset(&ignore.sa_mask);
+        (void) sigaction(SIGPIPE, &ignore, &saved);
+        int r = cli_print_secret_line(b64);
+        (void) sigaction(SIGPIPE, &saved, NULL);
+        if (r == -EPIPE) /* then die of it after the cleanup, as any program writing into a closed pipe */
+                cli_signal_note(SIGPIPE);
+        return r;
 }

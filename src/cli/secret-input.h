@@ -17,3 +17,9 @@ int cli_read_hex_secret(const char *path, size_t n, const char *what, struct sec
 /* Prints a secret's text and a newline on stdout with write(2), so that no copy stays behind in
  * stdio's buffer. 0, or a negative errno (a closed stdout). */
 int cli_print_secret_line(const char *text);
+
+/* Shows a new recovery key: its base64 on a line of stdout, with SIGPIPE ignored for the write,
+ * so that a closed pipe cannot kill the caller before it removes the key nobody saw. On -EPIPE
+ * the signal is noted to be raised again after that cleanup (cli_signal_note). 0, or a negative
+ * errno. */
+int cli_show_recovery_key(const struct secret *key);

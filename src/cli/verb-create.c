@@ -2,7 +2,6 @@
  * only thing on stdout), a file system, and the one present token enrolled. */
 #include <errno.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,10 +14,8 @@
 #include "cli/exit-code.h"
 #include "cli/progress.h"
 #include "cli/run.h"
-#include "cli/signals.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
-#include "shared/base64.h"
 #include "shared/errors.h"
 #include "shared/parse.h"
 
@@ -191,19 +188,9 @@ static void undo_file(const char *path, bool existed) {
 
 static int print_recovery_key(const struct secret *key, const struct made_files *made) {
         const struct vault_location *loc = made->loc;
-        char b64[64];
-        CLEANUP_ERASE(b64);
-        base64_encode(key->data, key->len, b64);
-        /* A closed pipe must not kill us before the vault nobody saw the key of is removed. */
-        struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
-        sigemptyset(&ignore.sa_mask);
-        (void) sigaction(SIGPIPE, &ignore, &saved);
-        int r = cli_print_secret_line(b64);
-        (void) sigaction(SIGPIPE, &saved, NULL);
+        int r = cli_show_recovery_key(key);
         if (r < 0 && made->block) {
                 int w = vault_wipe_created(loc);
-                if (r == -EPIPE)
-                        cli_signal_note(SIGPIPE);
                 if (w < 0)
                         return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s), and wiping "
                                          "the new LUKS2 header of %s failed (%s): it holds a vault nobody can open",
@@ -215,8 +202,6 @@ static int print_recovery_key(const struct secret *key, const struct made_files 
         if (r < 0) {
                 undo_file(loc->device, made->image_existed);
                 undo_file(loc->header, made->header_existed);
-                if (r == -EPIPE) /* then die of it, as any program writing into a closed pipe */
-                        cli_signal_note(SIGPIPE);
                 return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s); nobody saw it, so "
                                  "%s was removed again: nothing was left behind",
                                  cli_strerror(r), loc->device);

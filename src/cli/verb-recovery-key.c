@@ -3,7 +3,6 @@
  * proven to open the vault. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,12 +12,10 @@
 #include "cli/enroll-common.h"
 #include "cli/exit-code.h"
 #include "cli/secret-input.h"
-#include "cli/signals.h"
 #include "cli/table.h"
 #include "cli/unlock-ask.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
-#include "shared/base64.h"
 #include "shared/errors.h"
 
 struct rekey_args {
@@ -124,21 +121,11 @@ static int add_error(const struct rekey *k, int r, const struct vault_auth *auth
         return code;
 }
 
-/* The key on stdout, the create way: a closed pipe must not kill us before the key nobody saw
- * is removed again. */
+/* The key on stdout, the create way: a key nobody saw is removed again. */
 static int show_key(struct rekey *k, const struct secret *key) {
-        char b64[64];
-        CLEANUP_ERASE(b64);
-        base64_encode(key->data, key->len, b64);
-        struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
-        sigemptyset(&ignore.sa_mask);
-        (void) sigaction(SIGPIPE, &ignore, &saved);
-        int r = cli_print_secret_line(b64);
-        (void) sigaction(SIGPIPE, &saved, NULL);
+        int r = cli_show_recovery_key(key);
         if (r == 0)
                 return EXIT_OK;
-        if (r == -EPIPE) /* then die of it, as any program writing into a closed pipe */
-                cli_signal_note(SIGPIPE);
         int u = vault_recovery_key_undo(k->v, &k->c);
         if (u == 0)
                 return cli_error(-YK_ERR_IO, "cannot write the new recovery key to standard output (%s); nobody saw "
