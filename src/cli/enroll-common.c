@@ -134,6 +134,15 @@ static int enroll_error(int r, const char *who, const char *vault_name, const st
                                  vault_name);
         case YK_ERR_PIN:
                 return cli_error(r, "the PIN of the enrolled token that authorises this is wrong");
+        case ESRCH: /* --share-challenge-with: checked before anything was asked */
+                return cli_error(-YK_ERR_REFUSED,
+                                 "%s has no enrollment of %s in slot %d %s a PIN to share a challenge with%s",
+                                 a->share_with_path, who, a->slot, a->pin || a->pin_file ? "with" : "without", tail);
+        case EKEYREJECTED:
+                return cli_error(r,
+                                 "the response of %s (slot %d) does not open its keyslot in %s (another key, a "
+                                 "slot programmed anew, or another PIN)%s",
+                                 who, a->slot, a->share_with_path, tail);
         case ENOSPC:
                 return cli_error(r, "%s has no free keyslot, or no room left in its LUKS2 metadata", vault_name);
         case YK_ERR_NO_TOUCH:
@@ -175,6 +184,7 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
                 .pbkdf = a->pbkdf,
                 .replace = replace,
                 .allow_unknown_serial = a->allow_hidden_serial,
+                .share_with = a->share_with,
         };
         _cleanup_(vault_info_free) struct vault_info before = {};
         int r = vault_get_info(v, &before);
@@ -194,8 +204,9 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
                 cli_after_report(&after, &before, loc->device);
                 return code;
         }
-        cli_info("enrolled %s (slot %d%s%s) in %s: token id %d, keyslot %d", who, a->slot, a->touch ? ", touch" : "",
-                 p.pin ? ", PIN" : "", vault_name, res.token_id, res.keyslot);
+        cli_info("enrolled %s (slot %d%s%s) in %s: token id %d, keyslot %d%s%s", who, a->slot,
+                 a->touch ? ", touch" : "", p.pin ? ", PIN" : "", vault_name, res.token_id, res.keyslot,
+                 a->share_with ? ", sharing the challenge of " : "", a->share_with ? a->share_with_path : "");
         if (res.replaced > 0)
                 cli_info("removed %u earlier enrollment%s of %s", res.replaced, res.replaced > 1 ? "s" : "", who);
         return EXIT_OK;

@@ -16,6 +16,10 @@ struct cli_enroll_args {
         bool touch;
         bool allow_hidden_serial;
         struct vault_pbkdf pbkdf;
+        /* enroll --share-challenge-with: the other vault as named, and loaded (by the verb,
+         * before any token is asked); NULL: a fresh challenge. */
+        const char *share_with_path;
+        const struct vault *share_with;
 };
 
 void cli_enroll_args_init(struct cli_enroll_args *a);

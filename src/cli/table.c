@@ -60,6 +60,8 @@ const struct cli_option_def cli_options[] = {
         { CLI_OPT_ITER_TIME, "iter-time", 0, "MS", "argon2id time of a PIN keyslot (default: cryptsetup's)",
           V_ENROLLING },
         { CLI_OPT_REPLACE, "replace", 0, NULL, "enroll an enrolled serial anew (its old keyslot goes)", CLI_V_ENROLL },
+        { CLI_OPT_SHARE_CHALLENGE_WITH, "share-challenge-with", 0, "DEV",
+          "join vault DEV's group: its challenge, one touch for both", CLI_V_ENROLL },
 
         /* secrets that authorise: enroll and open */
         { CLI_OPT_RECOVERY_KEY_FILE, "recovery-key-file", 0, "F|-", "the recovery key as create printed it",
@@ -123,7 +125,8 @@ const struct cli_verb_def cli_verbs[] = {
           "Enroll a YubiKey in a keyslot of its own (authorised by an enrolled token or a secret).",
           "Authorised by an enrolled token that is present, the recovery key (--recovery-key-file), a\n"
           "passphrase (--passphrase-file), or by asking at the terminal. Several tokens present:\n"
-          "--serial picks the one to enroll.",
+          "--serial picks the one to enroll. --share-challenge-with DEV copies the challenge of the\n"
+          "same key and slot in vault DEV once the key's response opens DEV (docs/token-format.md).",
           verb_enroll },
         { "unenroll", CLI_V_UNENROLL, "DEVICE", 1, 1,
           "Remove enrolled tokens with their keyslots (never the last way in).",

@@ -42,6 +42,7 @@ enum cli_opt_id {
         CLI_OPT_PBKDF_MEMORY,
         CLI_OPT_ITER_TIME,
         CLI_OPT_REPLACE,
+        CLI_OPT_SHARE_CHALLENGE_WITH,
         CLI_OPT_RECOVERY_KEY_FILE,
         CLI_OPT_PASSPHRASE_FILE,
         CLI_OPT_TOKEN_ID,

@@ -30,6 +30,9 @@ static int on_option(int id, const char *arg, void *userdata) {
         case CLI_OPT_PASSPHRASE_FILE:
                 a->passphrase_file = arg;
                 return EXIT_OK;
+        case CLI_OPT_SHARE_CHALLENGE_WITH:
+                a->e.share_with_path = arg;
+                return EXIT_OK;
         }
         return cli_enroll_option(&a->e, id, arg);
 }
@@ -98,6 +101,18 @@ int verb_enroll(int argc, char **argv, struct cli_global *g) {
         code = cli_vault_load(&loc, &v, &info);
         if (code != EXIT_OK)
                 return code;
+
+        /* The group's vault: read (and its errors named) before any token is asked. Only its
+         * header is needed; a detached header file is named as OTHER itself. */
+        _cleanup_(vault_unrefp) struct vault *other = NULL;
+        if (a.e.share_with_path) {
+                struct vault_location other_loc = { .device = a.e.share_with_path };
+                _cleanup_(vault_info_free) struct vault_info other_info = {};
+                code = cli_vault_load(&other_loc, &other, &other_info);
+                if (code != EXIT_OK)
+                        return code;
+                a.e.share_with = other;
+        }
 
         _cleanup_(enroll_inputs_clear) struct enroll_inputs in = {};
         code = read_inputs(&a, &in);

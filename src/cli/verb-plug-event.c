@@ -95,10 +95,11 @@ static int mount_vault(const struct vault_config *c) {
 }
 
 /* A closed vault with a present enrolled token: open it, and mount it. */
-static int open_one(const struct cli_global *g, const struct plug_vault *v) {
+static int open_one(const struct cli_global *g, const struct plug_vault *v, struct vault_response_cache *cache) {
         const struct vault_config *c = v->config;
         struct vault_location loc = { .device = v->device, .header = c->header };
         struct vault_tokens_ctx ctx = cli_tokens_ctx(g, /* with_serial= */ false, /* touch= */ true);
+        ctx.responses = cache;
         ctx.filter.serial_set = v->can_open->serial_known;
         ctx.filter.serial = v->can_open->serial;
         struct vault_open_params p = { .name = c->name, .readonly = c->readonly };
@@ -121,7 +122,8 @@ static int open_one(const struct cli_global *g, const struct plug_vault *v) {
         return EXIT_OK;
 }
 
-static int add_one(const struct cli_global *g, const struct plug_vault *v) {
+/* `cache`: the responses of this event, so that a group of vaults asks the key (a touch) once. */
+static int add_one(const struct cli_global *g, const struct plug_vault *v, struct vault_response_cache *cache) {
         const struct vault_config *c = v->config;
         if (c->noauto) {
                 cli_info("%s: left alone (noauto)", c->name);
@@ -144,8 +146,9 @@ static int add_one(const struct cli_global *g, const struct plug_vault *v) {
                 return EXIT_OK;
         }
         if (v->state == VAULT_STATE_CLOSED)
-                return open_one(g, v);
+                return open_one(g, v, cache);
         struct vault_tokens_ctx ctx = cli_tokens_ctx(g, false, true);
+        ctx.responses = cache;
         int r = vault_resume(c->name, c->header, &ctx, NULL);
         if (r < 0)
                 return cli_error(r, "%s: stays suspended: %s", c->name, plug_strerror(r));
@@ -205,11 +208,16 @@ static int run_event(const struct cli_global *g, const struct plug_args *a, bool
                 return code;
         _cleanup_(yk_token_list_free) struct yk_token_list present = {};
         discover(g, add ? a->wait_s : 0, &present);
+        /* One event, one process: a response asked once serves every vault of its group, and
+         * is wiped when the event ends. Without the cache each vault asks the key itself. */
+        _cleanup_(vault_response_cache_freep) struct vault_response_cache *cache = NULL;
+        if (add && vault_response_cache_new(&cache) < 0)
+                cli_info("no memory for the response cache: each vault asks the key itself");
         int first_failure = EXIT_OK;
         for (size_t i = 0; i < reg.n_vaults; i++) {
                 struct plug_vault v;
                 plug_vault_inspect(&reg.vaults[i], &present, &v);
-                int c = add ? add_one(g, &v) : remove_one(&v);
+                int c = add ? add_one(g, &v, cache) : remove_one(&v);
                 if (first_failure == EXIT_OK)
                         first_failure = c;
                 plug_vault_clear(&v);

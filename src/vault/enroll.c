@@ -30,7 +30,40 @@ static int check_params(const struct vault_enroll_params *p) {
         return 0;
 }
 
-static int new_token_info(const struct vault_enroll_params *p, struct yk_token_info *ret) {
+/* The token of p->share_with whose challenge the new token takes: bound, same serial, same
+ * slot, and a PIN exactly when the new one has one (the same PIN: check_shared derives with it). */
+static const struct yk_token_info *shared_token(const struct vault_enroll_params *p) {
+        const struct vault_header *h = &p->share_with->h;
+        for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
+                const struct vault_token_slot *t = &h->tokens[id];
+                if (t->kind != VT_YKUNLOCK || t->info.keyslot < 0 || t->info.slot != p->slot ||
+                    t->info.serial_known != p->token->serial_known || t->info.pin != (p->pin != NULL))
+                        continue;
+                if (!t->info.serial_known || t->info.serial == p->token->serial)
+                        return &t->info;
+        }
+        return NULL;
+}
+
+/* The key's response to the group's challenge must open the other vault's keyslot: a wrong
+ * OTHER (or a key programmed anew since) cannot bind this vault to a challenge nobody answers. */
+static int check_shared(const struct vault_enroll_params *p, const struct yk_token_info *other,
+                        const struct yk_response *response) {
+        struct crypt_device *cd = p->share_with->cd;
+        _cleanup_(secret_clearp) struct secret pass = {};
+        int r = vault_derive(cd, other, response, p->pin, &pass);
+        if (r < 0)
+                return r;
+        struct vault_unlock_req req = { .use = VAULT_USE_CHECK, .only_token_id = -1 };
+        struct vault_unlocked u = {};
+        r = vault_unlock_try(cd, &req, other->keyslot, &pass, &u);
+        vault_unlocked_clear(&u);
+        return r == -EPERM ? -EKEYREJECTED : r;
+}
+
+/* `other`: the group's token whose challenge it takes, or NULL for a fresh random one. */
+static int new_token_info(const struct vault_enroll_params *p, const struct yk_token_info *other,
+                          struct yk_token_info *ret) {
         struct yk_token_info t = {
                 .version = YK_TOKEN_VERSION,
                 .serial_known = p->token->serial_known,
@@ -42,7 +75,12 @@ static int new_token_info(const struct vault_enroll_params *p, struct yk_token_i
                 .keyslot = -1,
                 .pending_keyslot = -1,
         };
-        int r = crypto_random(t.challenge, t.challenge_len);
+        int r = 0;
+        if (other) {
+                t.challenge_len = other->challenge_len;
+                memcpy(t.challenge, other->challenge, other->challenge_len);
+        } else
+                r = crypto_random(t.challenge, t.challenge_len);
         if (r == 0)
                 r = token_time_format(time(NULL), t.created);
         if (r < 0)
@@ -121,6 +159,9 @@ int vault_enroll_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, con
         r = vault_free_keyslot(cd);
         if (r < 0)
                 return r;
+        const struct yk_token_info *other = p->share_with ? shared_token(p) : NULL;
+        if (p->share_with && !other)
+                return -ESRCH;
 
         /* Everything that asks a person or a token comes before the first write. */
         _cleanup_(secret_clearp) struct secret vk = {}, passphrase = {};
@@ -129,13 +170,15 @@ int vault_enroll_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, con
         if (r < 0)
                 return r;
         struct yk_token_info info;
-        r = new_token_info(p, &info);
+        r = new_token_info(p, other, &info);
         if (r < 0)
                 return r;
         struct vault_tokens_ctx new_ctx = *ctx;
-        if (!p->touch)
+        if (!p->touch && !(other && other->touch))
                 new_ctx.touch = NULL;
         r = vault_token_response(&new_ctx, p->token, p->slot, info.challenge, info.challenge_len, &response);
+        if (r == 0 && other)
+                r = check_shared(p, other, response);
         if (r < 0)
                 return r;
         r = vault_derive(cd, &info, response, p->pin, &passphrase);

@@ -86,9 +86,17 @@ int vault_check_json_room(struct crypt_device *cd, size_t extra);
 
 /* present.c: the YubiKey side. */
 /* The response of token `t` (re-opened, checked to be the same) to `challenge` on `slot`, in
- * secure memory (free it with secure_free()). */
+ * secure memory (free it with secure_free()): from ctx->responses when it holds it, else asked of
+ * the key (and kept there). */
 int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
                          const uint8_t *challenge, size_t len, struct yk_response **ret);
+/* response-cache.c: a copy (in secure memory) of the cached response of `t` (its serial) to
+ * `challenge` on `slot`, or -ENOENT. */
+int vault_response_cache_get(struct vault_response_cache *c, const struct yk_token *t, int slot,
+                             const uint8_t *challenge, size_t len, struct yk_response **ret);
+/* Keeps a copy of `response`; -ENOSPC when the table is full, -EINVAL for a key without serial. */
+int vault_response_cache_put(struct vault_response_cache *c, const struct yk_token *t, int slot,
+                             const uint8_t *challenge, size_t len, const struct yk_response *response);
 /* The keyslot passphrase of token `info` for this vault. */
 int vault_derive(struct crypt_device *cd, const struct yk_token_info *info, const struct yk_response *response,
                  const struct secret *pin, struct secret *ret);

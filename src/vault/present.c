@@ -10,8 +10,8 @@
 
 #define POLL_INTERVAL_MS 250
 
-int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
-                         const uint8_t *challenge, size_t len, struct yk_response **ret) {
+static int ask_key(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
+                   const uint8_t *challenge, size_t len, struct yk_response **ret) {
         struct yk_conn *c = NULL;
         struct yk_otp_status st;
         int r = yk_token_open(ctx->backends, t, /* dl= */ NULL, &c, &st);
@@ -22,6 +22,20 @@ int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_tok
         yk_conn_close(c);
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(resp);
+        return 0;
+}
+
+int vault_token_response(const struct vault_tokens_ctx *ctx, const struct yk_token *t, int slot,
+                         const uint8_t *challenge, size_t len, struct yk_response **ret) {
+        if (ctx->responses && vault_response_cache_get(ctx->responses, t, slot, challenge, len, ret) == 0)
+                return 0;
+        _cleanup_(secure_freep) struct yk_response *resp = NULL;
+        int r = ask_key(ctx, t, slot, challenge, len, &resp);
+        if (r < 0)
+                return r;
+        if (ctx->responses) /* a full table (or a key without serial) only means asking again */
+                (void) vault_response_cache_put(ctx->responses, t, slot, challenge, len, resp);
         *ret = TAKE_PTR(resp);
         return 0;
 }

@@ -92,6 +92,15 @@ struct vault_ask {
 };
 #define VAULT_DEFAULT_TRIES 3
 
+/* The responses of one run, so that vaults enrolled as a group (the same key, slot and
+ * challenge: `enroll --share-challenge-with`) ask the key once: keyed by (serial, slot,
+ * challenge), held in the secure allocator, wiped by vault_response_cache_free(), never written
+ * anywhere. Only keys that show their serial are cached. One process, one event. */
+struct vault_response_cache;
+int vault_response_cache_new(struct vault_response_cache **ret);
+void vault_response_cache_free(struct vault_response_cache *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vault_response_cache *, vault_response_cache_free)
+
 /* How to reach the YubiKeys, and how to ask a person to act. */
 struct vault_tokens_ctx {
         const struct yk_backend *const *backends; /* NULL-terminated; tests pass emu_backend */
@@ -99,6 +108,7 @@ struct vault_tokens_ctx {
         const struct yk_prompt *touch;            /* may be NULL; used for tokens enrolled with touch */
         const struct vault_insert_prompt *insert; /* may be NULL */
         const struct vault_ask *ask;              /* may be NULL: nothing is asked */
+        struct vault_response_cache *responses;   /* may be NULL: every challenge goes to the key */
 };
 
 /* A vault whose header is loaded: a command loads it once (vault_load_vault) and passes it to
@@ -187,6 +197,10 @@ struct vault_enroll_params {
         struct vault_pbkdf pbkdf;      /* for a PIN keyslot */
         bool replace;                  /* remove the serial's earlier tokens after enrolling */
         bool allow_unknown_serial;     /* a token that shows no serial (else -EINVAL) */
+        /* Join the group of this vault (docs/token-format.md, "One touch for several vaults"):
+         * take the challenge of its token of the same serial and slot instead of a fresh one,
+         * once the key's response to it has opened that token's keyslot. NULL: a fresh one. */
+        const struct vault *share_with;
 };
 
 struct vault_enroll_result {
@@ -199,7 +213,10 @@ struct vault_enroll_result {
 /* Enrolls params->token (challenge-response with a new random 32-byte challenge) in a new
  * keyslot, authorised by `auth`, as one transaction (docs/token-format.md). -EEXIST when the
  * serial is enrolled already and !replace (ret->existing_token_id says which: `ret` is filled
- * in for this error too). */
+ * in for this error too). With p->share_with, before anything is written: -ESRCH when that
+ * vault has no bound token of this serial and slot (with a PIN exactly when p->pin is set;
+ * checked before anything is asked), -EKEYREJECTED when the key's response to its challenge
+ * (with p->pin) does not open that token's keyslot. */
 int vault_enroll(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
                  const struct vault_auth *auth, const struct vault_enroll_params *p,
                  struct vault_enroll_result *ret);
