@@ -7,7 +7,8 @@
 #   a token whose secret changed;
 # - a PIN vault prompts "Enter token PIN:" (through a pty, expect): a wrong PIN is asked again
 #   (-ENOANO), the right one opens;
-# - `token import` refuses malformed JSON (and nothing changes), accepts a valid token.
+# - `token import` refuses malformed JSON (and nothing changes), accepts a valid token;
+# - a token of an unknown version tried first is skipped (-ENOENT): the next token opens.
 set -u
 . "$YK_SOURCE_DIR/tests/lib/world.sh"
 . "$YK_SOURCE_DIR/tests/lib/assert.sh"
@@ -200,4 +201,25 @@ wait "$late"
 RC=$? OUT=$(cat "$WORLD_DIR/late.out")
 expect_rc 0 "pcscd and the key arriving while the plugin waits"
 expect_out_contains "Key slot 1 unlocked." "the key that came late"
+
+# ---- a token of a later format (version 2) tried first: today's plugin answers -ENOENT (the
+# one error after which libcryptsetup goes on), so the vault's next token still opens it. An
+# older plugin in an initrd meets newer tokens this way (docs/token-format.md). ----
+V2=$WORLD_DIR/later.img
+cp --sparse=always "$IMG" "$V2"
+cryptsetup token export --token-id 1 "$V2" >"$WORLD_DIR/v1.json"
+sed 's/"version":1/"version":2/' "$WORLD_DIR/v1.json" >"$WORLD_DIR/v2.json"
+cryptsetup token remove --token-id 1 "$V2"
+cryptsetup token import --disable-external-tokens --token-id 1 --json-file "$WORLD_DIR/v2.json" "$V2" ||
+  world_die "cannot import the version-2 token"
+cs token import --token-id 5 --json-file "$WORLD_DIR/v1.json" "$V2" || world_die "cannot import the version-1 token"
+expect_eq "$(cryptsetup token export --disable-external-tokens --token-id 1 "$V2" | grep -o '"version":[0-9]*')" \
+  '"version":2' "token 1 (tried first) is a version-2 token"
+run cs open -v --test-passphrase --token-only "$V2"
+expect_rc 0 "a version-2 token first: libcryptsetup goes on to the version-1 token"
+expect_out_contains "Key slot 1 unlocked." "opened through token 5"
+# Control: the version-2 token alone does not open it (so the success above came from token 5).
+cs token remove --token-id 5 "$V2"
+YKUNLOCK_TOKEN_TIMEOUT=1 run cs open --test-passphrase --token-only "$V2"
+[ "$RC" != 0 ] && pass "the version-2 token alone: not used (exit $RC)" || fail "a version-2 token was used"
 finish

@@ -274,6 +274,18 @@ static void test_unusable(void **state) {
         assert_int_equal(ykp_open(cd, 9, NULL, 0, f->backends, &cur_wait, 0, &buf, &len), -ENOENT); /* no token */
         const char *json = NULL;
         assert_int_equal(crypt_token_json_get(cd, 1, &json), 1);
+        /* A later format (version 2, otherwise the same token): not ours to use, -ENOENT, so
+         * libcryptsetup goes on to the next token (docs/token-format.md). */
+        char *later = strdup(json);
+        char *v = strstr(later, "\"version\":1");
+        assert_non_null(v);
+        v[10] = '2';
+        validate_on = false;
+        assert_int_equal(crypt_token_json_set(cd, 7, later), 7);
+        validate_on = true;
+        free(later);
+        assert_int_equal(ykp_open(cd, 7, NULL, 0, f->backends, &cur_wait, 0, &buf, &len), -ENOENT);
+        assert_int_equal(crypt_token_json_get(cd, 1, &json), 1);
         char *pending = strdup(json);
         char *k = strstr(pending, "\"keyslots\":[\"1\"]");
         assert_non_null(k);
