@@ -93,4 +93,12 @@ expect_err_line "ykunlock: g2: not opened: this kernel has no device-mapper" "pl
 expect_err_line "ykunlock: single: not opened: this kernel has no device-mapper" "plug-event single"
 expect_eq "$(($(challenges) - n0))" 2 "plug-event add: one challenge for the group, one for v4"
 
+# ---- the group's vault named by its detached header: only its header is read ----
+make_vault "$D/v5.img" --header "$D/v5.hdr" --touch
+make_vault "$D/v6.img" --no-enroll
+run "$YKUNLOCK" enroll "$D/v6.img" --share-challenge-with "$D/v5.hdr" --recovery-key-file "$D/v6.img.key" --touch
+expect_rc 0 "the group's vault given as a detached header"
+c5=$(challenge_of "$D/v5.hdr") c6=$(challenge_of "$D/v6.img")
+[ -n "$c5" ] && [ "$c5" = "$c6" ] && pass "v6 holds v5's challenge" || fail "v5 and v6 hold '$c5' and '$c6'"
+
 finish
