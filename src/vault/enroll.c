@@ -127,14 +127,8 @@ static int replace_old(struct crypt_device *cd, const struct vault_header *h, co
  * what ctx->ask gets typed. */
 static int authorise(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
                      struct secret *ret_vk) {
-        struct vault_unlock_req req = {
-                .use = VAULT_USE_VOLUME_KEY,
-                .pin = auth && auth->kind == VAULT_AUTH_TOKEN ? auth->pin : NULL,
-                .auth = auth,
-                .only_token_id = -1,
-        };
         _cleanup_(vault_unlocked_clear) struct vault_unlocked u = {};
-        int r = vault_unlock(v->cd, &v->h, ctx, &req, &u);
+        int r = vault_unlock_volume_key(v, ctx, auth, &u);
         if (r < 0)
                 return r;
         *ret_vk = TAKE_STRUCT(u.volume_key);

@@ -145,6 +145,10 @@ void vault_unlocked_clear(struct vault_unlocked *u);
 
 int vault_unlock(struct crypt_device *cd, const struct vault_header *h, const struct vault_tokens_ctx *ctx,
                  const struct vault_unlock_req *req, struct vault_unlocked *ret);
+/* The volume key of a header change (enroll, recovery-key): `auth` given, else a present
+ * enrolled token, else what ctx->ask gets typed. */
+int vault_unlock_volume_key(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
+                            struct vault_unlocked *ret);
 /* Uses `pass` on `keyslot` as req->use says: 0, -EPERM (it does not open it), or another error.
  * Counts the attempt; VOLUME_KEY fills out->volume_key. */
 int vault_unlock_try(struct crypt_device *cd, const struct vault_unlock_req *req, int keyslot,

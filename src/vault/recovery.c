@@ -91,14 +91,8 @@ int vault_recovery_key_add(struct vault *v, const struct vault_tokens_ctx *ctx, 
         if (r < 0)
                 return r;
 
-        struct vault_unlock_req req = {
-                .use = VAULT_USE_VOLUME_KEY,
-                .pin = auth && auth->kind == VAULT_AUTH_TOKEN ? auth->pin : NULL,
-                .auth = auth,
-                .only_token_id = -1,
-        };
         _cleanup_(vault_unlocked_clear) struct vault_unlocked u = {};
-        r = vault_unlock(v->cd, &v->h, ctx, &req, &u);
+        r = vault_unlock_volume_key(v, ctx, auth, &u);
         if (r < 0)
                 return r;
         c.authorised_by = u.kind;

@@ -89,3 +89,16 @@ int vault_unlock(struct crypt_device *cd, const struct vault_header *h, const st
         *ret = TAKE_STRUCT(u);
         return 0;
 }
+
+int vault_unlock_volume_key(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,
+                            struct vault_unlocked *ret) {
+        if (!v)
+                return -EINVAL;
+        struct vault_unlock_req req = {
+                .use = VAULT_USE_VOLUME_KEY,
+                .pin = auth && auth->kind == VAULT_AUTH_TOKEN ? auth->pin : NULL,
+                .auth = auth,
+                .only_token_id = -1,
+        };
+        return vault_unlock(v->cd, &v->h, ctx, &req, ret);
+}
