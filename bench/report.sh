@@ -247,6 +247,8 @@ write_report() {
       sed -n '/^<!-- bench\/boot -->$/,/^<!-- \/bench\/boot -->$/p' "$report"
       echo
     fi
+    # Section 6 comes from bench/plug-insertion (QEMU machines; not rerun here).
+    [ -f "$YK_ROOT/bench/plug-insertion.md" ] && cat "$YK_ROOT/bench/plug-insertion.md"
     echo "## How to run"
     echo
     echo "\`bench/run\` (as root: it needs \`unshare\`) builds \`./build\` if needed (\`YK_BENCH_BUILD=DIR\` for"
