@@ -247,7 +247,7 @@ write_report() {
       sed -n '/^<!-- bench\/boot -->$/,/^<!-- \/bench\/boot -->$/p' "$report"
       echo
     fi
-    # Section 6 comes from bench/plug-insertion (QEMU machines; not rerun here).
+    # Section 7 comes from bench/plug-insertion (QEMU machines; not rerun here).
     [ -f "$YK_ROOT/bench/plug-insertion.md" ] && cat "$YK_ROOT/bench/plug-insertion.md"
     echo "## How to run"
     echo
