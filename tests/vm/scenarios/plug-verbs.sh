@@ -4,10 +4,46 @@
 # mount, a third (another token's) stays closed, a bad line is named; pulled out, the busy
 # `close` vault is reported with its holder and stays open, the `suspend` vault is suspended and
 # a writer blocks; plugged back, the vault resumes, the writer finishes, the data is intact.
+# One touch for a group: a touch key enrolled in two vaults as a group (`enroll
+# --share-challenge-with`) opens both in one `plug-event add`, and the key saw exactly one
+# challenge during that event (host_check counts them in the emulator's log).
 
 host_prepare() {
         vm_token tok --serial 4242001
         vm_token other --serial 4242002
+        # The touch key (ykemu's default: touched after 300 ms): `grp` for the setup, and the
+        # same key (its state file) as `grpev` for the event, so that grpev's log holds only the
+        # challenges of the event.
+        vm_token grp --serial 4242003
+        vm_token grpev --state "$VM_RUN_DIR/grp.state" --serial 4242003
+}
+
+host_check() {
+        local n
+        n=$(grep -c '^challenge slot 2$' "$VM_RUN_DIR/ykemu-grpev.log")
+        [ "$n" = 1 ] || { echo "host_check: the touch key saw $n challenges in the group's event, expected 1" >&2; return 1; }
+        echo "host_check: one challenge for the group of two vaults"
+}
+
+# The group: g1 and g2 enrolled with the touch key, g2 sharing g1's challenge; one event opens both.
+group_main() {
+        vm_token_in grp
+        vm_check grp-setup ykunlock token setup --slot 2 --generate --touch
+        ykunlock create /work/g1.img --size 32M --fs none --touch >/dev/null 2>/tmp/create.err ||
+                vm_fail create-g1 "$(cat /tmp/create.err)"
+        ykunlock create /work/g2.img --size 32M --fs none --no-enroll >/tmp/g2.key 2>/tmp/create.err ||
+                vm_fail create-g2 "$(cat /tmp/create.err)"
+        vm_check grp-enroll ykunlock enroll /work/g2.img --share-challenge-with /work/g1.img \
+                --recovery-key-file /tmp/g2.key --touch
+        vm_output_has "sharing the challenge of /work/g1.img" || vm_fail grp-enroll "no group"
+        vm_token_out grp
+        printf '/work/g1.img g1\n/work/g2.img g2\n' >/work/vaults-grp
+        vm_token_in grpev
+        vm_check grp-add ykunlock plug-event add --config /work/vaults-grp --wait 5
+        vm_output_has "g1: opened with token 4242003" || vm_fail grp-g1 "g1 not opened"
+        vm_output_has "g2: opened with token 4242003" || vm_fail grp-g2 "g2 not opened"
+        vm_pass group-opened
+        vm_token_out grpev
 }
 
 # status_of NAME: the STATE column of `ykunlock status` for vault NAME.
@@ -91,4 +127,7 @@ EOF
                 [ "$(cat /mnt/v2/after)" = after ] || vm_fail data-intact "files differ"
         [ "$(status_of v2)" = open ] || vm_fail status-resumed "$(ykunlock status --config /work/vaults 2>&1)"
         vm_pass data-intact
+
+        vm_token_out tok
+        group_main
 }
