@@ -1,5 +1,8 @@
 /* The YubiKey side of a vault: which enrolled tokens are present, their response, the key. */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -124,8 +127,11 @@ static void say_insert(const struct vault_tokens_ctx *ctx, const struct vault_he
         ctx->insert->insert(ctx->insert->userdata, h->label, serials, n, unknown);
 }
 
-int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_header *h, unsigned timeout_s,
-                       struct yk_token *ret_token, int *ret_matches, size_t *ret_n_matches) {
+/* The wait for a token. `open_mask` is the caller's signal mask: the loop runs with the
+ * signals that end a wait blocked, and sleeps with `open_mask` (ppoll swaps them atomically). */
+static int wait_present(const struct vault_tokens_ctx *ctx, const struct vault_header *h, unsigned timeout_s,
+                        const sigset_t *open_mask, struct yk_token *ret_token, int *ret_matches,
+                        size_t *ret_n_matches) {
         const struct yk_deadline dl = yk_deadline_in((uint64_t) timeout_s * 1000);
         bool said = false;
         for (;;) {
@@ -143,7 +149,26 @@ int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_he
                 /* A signal the host handles (cryptsetup's SIGINT/SIGTERM) ends the wait: the
                  * host wants control back, and the caller sees "no token" as after a timeout. */
                 struct timespec ts = { .tv_nsec = POLL_INTERVAL_MS * 1000000L };
-                if (nanosleep(&ts, NULL) < 0 && errno == EINTR)
+                if (ppoll(NULL, 0, &ts, open_mask) < 0 && errno == EINTR)
                         return r;
         }
+}
+
+int vault_find_present(const struct vault_tokens_ctx *ctx, const struct vault_header *h, unsigned timeout_s,
+                       struct yk_token *ret_token, int *ret_matches, size_t *ret_n_matches) {
+        /* The signals that end a wait are held back while a token is looked for, so that one
+         * arriving then is not taken by the host's handler unseen (the sleep after it would run
+         * on to the deadline: seen under load as a 30 s wait after SIGTERM). The sleep lets
+         * them in. */
+        sigset_t ends, saved;
+        sigemptyset(&ends);
+        sigaddset(&ends, SIGINT);
+        sigaddset(&ends, SIGTERM);
+        sigaddset(&ends, SIGHUP);
+        int e = pthread_sigmask(SIG_BLOCK, &ends, &saved);
+        if (e != 0)
+                return -e;
+        int r = wait_present(ctx, h, timeout_s, &saved, ret_token, ret_matches, ret_n_matches);
+        (void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        return r;
 }

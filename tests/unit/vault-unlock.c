@@ -4,6 +4,7 @@
  * vault_boot_passphrase returns a keyslot passphrase that opens its keyslot. */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <libcryptsetup.h>
 
 #include "shared/base64.h"
+#include "shared/deadline.h"
 #include "vault-fixture.h"
 
 static int setup(void **state) {
@@ -216,6 +218,46 @@ static void test_boot_passphrase(void **state) {
         f->ctx.ask = NULL;
 }
 
+static volatile sig_atomic_t got_term;
+
+static void on_term(int sig) {
+        (void) sig;
+        got_term = 1;
+}
+
+static void insert_then_term(void *userdata, const char *label, const uint32_t *serials, size_t n, bool unknown) {
+        (void) userdata, (void) label, (void) serials, (void) n, (void) unknown;
+        raise(SIGTERM); /* the host's signal, between two looks for the token (not in the sleep) */
+}
+
+/* A signal the host handles ends the wait for a token also when it arrives outside the sleep
+ * between two looks; the caller's signal mask is as it was afterwards. */
+static void test_signal_ends_wait(void **state) {
+        struct vf *f = *state;
+        assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
+        vf_remove(f, 0);
+        struct sigaction term = { .sa_handler = on_term }, saved;
+        sigemptyset(&term.sa_mask);
+        assert_int_equal(sigaction(SIGTERM, &term, &saved), 0);
+        struct vault_insert_prompt prompt = { .insert = insert_then_term };
+        f->ctx.insert = &prompt;
+        struct vault_open_params p = { .timeout_s = 20 };
+        struct vault_open_result res;
+        got_term = 0;
+        uint64_t t0 = now_ms();
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -ENODEV);
+        uint64_t took = now_ms() - t0;
+        assert_true(got_term);
+        /* ended by the signal, not by the 20 s deadline (it ran to the deadline before) */
+        assert_true(took < 10000);
+        sigset_t now;
+        assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &now), 0);
+        assert_false(sigismember(&now, SIGTERM));
+        assert_false(sigismember(&now, SIGINT));
+        assert_int_equal(sigaction(SIGTERM, &saved, NULL), 0);
+        f->ctx.insert = NULL;
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_pin_asked_again, setup, teardown),
@@ -223,6 +265,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_typed_recovery_key, setup, teardown),
                 cmocka_unit_test(test_recovery_key_decode),
                 cmocka_unit_test_setup_teardown(test_boot_passphrase, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_signal_ends_wait, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
