@@ -207,9 +207,9 @@ expect_out_contains "Key slot 1 unlocked." "the key that came late"
 # older plugin in an initrd meets newer tokens this way (docs/token-format.md). ----
 V2=$WORLD_DIR/later.img
 cp --sparse=always "$IMG" "$V2"
-cryptsetup token export --token-id 1 "$V2" >"$WORLD_DIR/v1.json"
+cryptsetup token export --disable-external-tokens --token-id 1 "$V2" >"$WORLD_DIR/v1.json"
 sed 's/"version":1/"version":2/' "$WORLD_DIR/v1.json" >"$WORLD_DIR/v2.json"
-cryptsetup token remove --token-id 1 "$V2"
+cryptsetup token remove --disable-external-tokens --token-id 1 "$V2"
 cryptsetup token import --disable-external-tokens --token-id 1 --json-file "$WORLD_DIR/v2.json" "$V2" ||
   world_die "cannot import the version-2 token"
 cs token import --token-id 5 --json-file "$WORLD_DIR/v1.json" "$V2" || world_die "cannot import the version-1 token"
