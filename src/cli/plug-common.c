@@ -52,6 +52,21 @@ static const struct yk_token *find_enrolled(const struct vault_info *info, const
         return NULL;
 }
 
+/* The challenges of its ykunlock tokens whose key shows its serial (a group needs one). */
+static void keep_challenges(const struct vault_info *info, struct plug_vault *v) {
+        v->challenges = calloc(info->n_entries ? info->n_entries : 1, sizeof(*v->challenges));
+        if (!v->challenges)
+                return; /* no groups shown: nothing else depends on them */
+        for (size_t i = 0; i < info->n_entries; i++) {
+                const struct yk_token_info *t = &info->entries[i].token;
+                if (info->entries[i].kind != VAULT_ENTRY_TOKEN || !t->serial_known)
+                        continue;
+                struct plug_challenge *c = &v->challenges[v->n_challenges++];
+                *c = (struct plug_challenge) { .serial = t->serial, .slot = t->slot, .challenge_len = t->challenge_len };
+                memcpy(c->challenge, t->challenge, t->challenge_len);
+        }
+}
+
 void plug_vault_inspect(const struct vault_config *c, const struct yk_token_list *present, struct plug_vault *v) {
         *v = (struct plug_vault) { .config = c };
         if (vault_mapping_state(c->name, &v->state) < 0)
@@ -69,12 +84,63 @@ void plug_vault_inspect(const struct vault_config *c, const struct yk_token_list
                 return;
         }
         v->can_open = find_enrolled(&info, present, &v->any_enrolled);
+        snprintf(v->uuid, sizeof(v->uuid), "%s", info.uuid);
+        keep_challenges(&info, v);
         vault_info_free(&info);
 }
 
 void plug_vault_clear(struct plug_vault *v) {
         free(v->device);
+        free(v->challenges);
         *v = (struct plug_vault) { 0 };
+}
+
+static bool same_challenge(const struct plug_challenge *a, const struct plug_challenge *b) {
+        return a->serial == b->serial && a->slot == b->slot && a->challenge_len == b->challenge_len &&
+               memcmp(a->challenge, b->challenge, a->challenge_len) == 0;
+}
+
+/* Two different vaults (one image configured under two names is one vault) sharing a challenge. */
+static bool grouped(const struct plug_vault *a, const struct plug_vault *b) {
+        if (!a->uuid[0] || strcmp(a->uuid, b->uuid) == 0)
+                return false;
+        for (size_t i = 0; i < a->n_challenges; i++)
+                for (size_t k = 0; k < b->n_challenges; k++)
+                        if (same_challenge(&a->challenges[i], &b->challenges[k]))
+                                return true;
+        return false;
+}
+
+void plug_vault_groups(const struct plug_vault *v, size_t n, unsigned *ret_group) {
+        /* Each vault starts as its own component (its index + 1) and takes the smallest id of a
+         * vault it shares a challenge with until nothing changes (a vault enrolled with two keys
+         * can join two groups into one). A file lists a handful of vaults. */
+        for (size_t i = 0; i < n; i++)
+                ret_group[i] = (unsigned) i + 1;
+        for (bool changed = true; changed;) {
+                changed = false;
+                for (size_t i = 0; i < n; i++)
+                        for (size_t k = i + 1; k < n; k++)
+                                if (ret_group[i] != ret_group[k] && grouped(&v[i], &v[k])) {
+                                        unsigned low = ret_group[i] < ret_group[k] ? ret_group[i] : ret_group[k];
+                                        ret_group[i] = ret_group[k] = low;
+                                        changed = true;
+                                }
+        }
+        /* Number the components of two or more vaults 1, 2, ... in order; the rest 0. */
+        unsigned next = 1;
+        for (size_t i = 0; i < n; i++) {
+                unsigned id = ret_group[i];
+                if (id != i + 1) /* a later member: renumbered with its first */
+                        continue;
+                bool more = false;
+                for (size_t k = i + 1; k < n && !more; k++)
+                        more = ret_group[k] == id;
+                unsigned label = more ? next++ : 0;
+                for (size_t k = i; k < n; k++)
+                        if (ret_group[k] == id)
+                                ret_group[k] = label;
+        }
 }
 
 const char *plug_strerror(int r) {

@@ -1,5 +1,6 @@
 /* ykunlock status [--config FILE] [--json]: the vaults of /etc/ykunlock/vaults, each open,
- * suspended or closed, and which present token can open it (docs/plug-in.md, docs/cli.md). */
+ * suspended or closed, which present token can open it, and which open together with one response
+ * (a group: docs/plug-in.md, docs/cli.md). */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -45,16 +46,18 @@ static void token_text(const struct plug_vault *v, char *buf, size_t len) {
                 snprintf(buf, len, v->any_enrolled ? "-" : "(none enrolled)");
 }
 
-static void print_table(const struct plug_vault *v, size_t n) {
-        printf("%-16s  %-9s  %-4s  %-9s  %-20s  %-30s  %s\n", "NAME", "STATE", "AUTO", "ON-REMOVE", "MOUNTPOINT",
-               "SOURCE", "TOKEN");
+static void print_table(const struct plug_vault *v, const unsigned *group, size_t n) {
+        printf("%-16s  %-9s  %-4s  %-9s  %-5s  %-20s  %-30s  %s\n", "NAME", "STATE", "AUTO", "ON-REMOVE", "GROUP",
+               "MOUNTPOINT", "SOURCE", "TOKEN");
         for (size_t i = 0; i < n; i++) {
                 const struct vault_config *c = v[i].config;
-                char source[300], token[128];
+                char source[300], token[128], grp[16] = "-";
                 source_text(c, source, sizeof(source));
                 token_text(&v[i], token, sizeof(token));
-                printf("%-16s  %-9s  %-4s  %-9s  %-20s  %-30s  %s\n", c->name, vault_state_name(v[i].state),
-                       c->noauto ? "no" : "yes", vault_on_remove_name(c->on_remove),
+                if (group[i])
+                        snprintf(grp, sizeof(grp), "%u", group[i]);
+                printf("%-16s  %-9s  %-4s  %-9s  %-5s  %-20s  %-30s  %s\n", c->name, vault_state_name(v[i].state),
+                       c->noauto ? "no" : "yes", vault_on_remove_name(c->on_remove), grp,
                        c->mountpoint ? c->mountpoint : "-", source, token);
         }
 }
@@ -63,7 +66,7 @@ static json_object *string_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *vault_json(const struct plug_vault *v) {
+static json_object *vault_json(const struct plug_vault *v, unsigned group) {
         const struct vault_config *c = v->config;
         char source[300];
         source_text(c, source, sizeof(source));
@@ -81,6 +84,7 @@ static json_object *vault_json(const struct plug_vault *v) {
         json_object_object_add(o, "state", json_object_new_string(vault_state_name(v->state)));
         json_object_object_add(o, "error", v->error ? json_object_new_string(plug_strerror(v->error)) : NULL);
         json_object_object_add(o, "enrolled", json_object_new_boolean(v->any_enrolled));
+        json_object_object_add(o, "group", group ? json_object_new_int((int) group) : NULL);
         json_object *t = NULL;
         if (v->can_open) {
                 t = json_object_new_object();
@@ -93,7 +97,8 @@ static json_object *vault_json(const struct plug_vault *v) {
         return o;
 }
 
-static void print_json(const char *config, const struct vault_registry *reg, const struct plug_vault *v) {
+static void print_json(const char *config, const struct vault_registry *reg, const struct plug_vault *v,
+                       const unsigned *group) {
         json_object *root = json_object_new_object();
         json_object_object_add(root, "version", json_object_new_int(1));
         json_object_object_add(root, "config", json_object_new_string(config));
@@ -107,7 +112,7 @@ static void print_json(const char *config, const struct vault_registry *reg, con
         json_object_object_add(root, "errors", errors);
         json_object *vaults = json_object_new_array();
         for (size_t i = 0; i < reg->n_vaults; i++)
-                json_object_array_add(vaults, vault_json(&v[i]));
+                json_object_array_add(vaults, vault_json(&v[i], group[i]));
         json_object_object_add(root, "vaults", vaults);
         printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
@@ -132,14 +137,16 @@ int verb_status(int argc, char **argv, struct cli_global *g) {
         if (r < 0)
                 cli_debug(g, "no token could be looked for: %s", cli_strerror(r));
         _cleanup_(freep) struct plug_vault *v = calloc(reg.n_vaults ? reg.n_vaults : 1, sizeof(*v));
-        if (!v)
+        _cleanup_(freep) unsigned *group = calloc(reg.n_vaults ? reg.n_vaults : 1, sizeof(*group));
+        if (!v || !group)
                 return cli_error(-ENOMEM, "out of memory");
         for (size_t i = 0; i < reg.n_vaults; i++)
                 plug_vault_inspect(&reg.vaults[i], &present, &v[i]);
+        plug_vault_groups(v, reg.n_vaults, group);
         if (a.json)
-                print_json(a.config ? a.config : VAULT_REGISTRY_PATH, &reg, v);
+                print_json(a.config ? a.config : VAULT_REGISTRY_PATH, &reg, v, group);
         else
-                print_table(v, reg.n_vaults);
+                print_table(v, group, reg.n_vaults);
         for (size_t i = 0; i < reg.n_vaults; i++)
                 plug_vault_clear(&v[i]);
         return EXIT_OK;

@@ -93,6 +93,22 @@ expect_err_line "ykunlock: g2: not opened: this kernel has no device-mapper" "pl
 expect_err_line "ykunlock: single: not opened: this kernel has no device-mapper" "plug-event single"
 expect_eq "$(($(challenges) - n0))" 2 "plug-event add: one challenge for the group, one for v4"
 
+# ---- status shows the group: v1 and v2 share a challenge, v4 has its own ----
+# (v1 listed twice under two names is one vault, not a group of two.)
+printf '%s\n' "$D/v1.img  again  noauto" >>"$D/vaults"
+n0=$(challenges)
+run "$YKUNLOCK" status --config "$D/vaults"
+expect_rc 0 "status"
+group_of() { printf '%s\n' "$OUT" | awk -v n="$1" '$1 == n { print $5 }'; }
+expect_eq "$(group_of g1) $(group_of g2) $(group_of single) $(group_of again)" "1 1 - 1" \
+  "status: g1 and g2 (and g1 again) in group 1, single in none"
+expect_eq "$(printf '%s\n' "$OUT" | head -1 | awk '{ print $5 }')" "GROUP" "status: the GROUP column"
+run "$YKUNLOCK" status --config "$D/vaults" --json
+expect_rc 0 "status --json"
+expect_eq "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([v["group"] for v in json.load(sys.stdin)["vaults"]])')" \
+  "[1, 1, None, 1]" "status --json: group"
+expect_eq "$(($(challenges) - n0))" 0 "status asks the key nothing"
+
 # ---- the group's vault named by its detached header: only its header is read ----
 make_vault "$D/v5.img" --header "$D/v5.hdr" --touch
 make_vault "$D/v6.img" --no-enroll

@@ -45,6 +45,8 @@ expect_eq "$(row v3)" "closed yes nothing -" "status v3: its token is not presen
 expect_eq "$(row gone)" "closed yes nothing device)" "status gone: no such device"
 expect_eq "$(row v4)" "closed no nothing 1001" "status v4 (noauto, from line 7)"
 expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 6 "status: a header and five vaults"
+expect_eq "$(printf '%s\n' "$OUT" | awk 'NR > 1 { printf "%s ", $5 }')" "- - - - - " \
+  "status: no group (v1 under two names is one vault)"
 
 run "$YKUNLOCK" status --config "$CFG" --json
 expect_rc 0 "status --json"
