@@ -1,5 +1,5 @@
 /* ykemu: an emulated YubiKey 5 (OTP application) for tests. Parses options and plugs the card
- * into vpcd, QEMU's passthru (when built) or the kernel's uhid. */
+ * into vpcd, QEMU's passthru (when built), the kernel's uhid or a FunctionFS USB gadget. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -19,13 +19,13 @@ static void on_signal(int sig) {
 struct args {
         struct ykemu_options card;
         enum ykemu_atr atr;
-        const char *vpcd, *vscard;
+        const char *vpcd, *vscard, *usb_ffs;
         bool uhid, verbose;
 };
 
 static void usage(FILE *f) {
-        fputs("Usage: ykemu (--vpcd [HOST:]PORT | --vscard SOCKET | --uhid) [--state FILE]\n"
-              "             [--serial N] [--firmware X.Y.Z] [--atr usb|nfc|t0]\n"
+        fputs("Usage: ykemu (--vpcd [HOST:]PORT | --vscard SOCKET | --uhid | --usb-ffs DIR)\n"
+              "             [--state FILE] [--serial N] [--firmware X.Y.Z] [--atr usb|nfc|t0]\n"
               "             [--touch auto|never|MILLISECONDS] [--touch-timeout SECONDS]\n"
               "             [--no-management] [--fault no-otp|garbage|short|pull-on-write]\n"
               "             [--verbose]\n"
@@ -81,6 +81,7 @@ static int parse_one(int c, const char *arg, struct args *a) {
         case 'v': a->vpcd = arg; return 0;
         case 'q': a->vscard = arg; return 0;
         case 'u': a->uhid = true; return 0;
+        case 'U': a->usb_ffs = arg; return 0;
         case 's': a->card.state_path = arg; return 0;
         case 'n':
                 if (parse_uint64(arg, UINT32_MAX, &v) < 0)
@@ -107,6 +108,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
         static const struct option opts[] = {
                 { "vpcd", required_argument, NULL, 'v' },   { "vscard", required_argument, NULL, 'q' },
                 { "uhid", no_argument, NULL, 'u' },         { "state", required_argument, NULL, 's' },
+                { "usb-ffs", required_argument, NULL, 'U' },
                 { "serial", required_argument, NULL, 'n' }, { "firmware", required_argument, NULL, 'f' },
                 { "atr", required_argument, NULL, 'a' },    { "touch", required_argument, NULL, 't' },
                 { "touch-timeout", required_argument, NULL, 'T' },
@@ -123,10 +125,10 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 fprintf(stderr, "ykemu: unexpected argument '%s'\n", argv[optind]);
                 return -EINVAL;
         }
-        int modes = !!a->vpcd + !!a->vscard + a->uhid;
+        int modes = !!a->vpcd + !!a->vscard + a->uhid + !!a->usb_ffs;
         if (modes != 1) {
-                fprintf(stderr, modes ? "ykemu: --vpcd, --vscard and --uhid are mutually exclusive\n"
-                                      : "ykemu: one of --vpcd, --vscard or --uhid is needed\n");
+                fprintf(stderr, modes ? "ykemu: --vpcd, --vscard, --uhid and --usb-ffs are mutually exclusive\n"
+                                      : "ykemu: one of --vpcd, --vscard, --uhid or --usb-ffs is needed\n");
                 return -EINVAL;
         }
         return 0;
@@ -150,6 +152,8 @@ static int split_host_port(const char *s, char **ret_host, const char **ret_port
 static int run(struct ykemu_card *card, const struct args *a) {
         if (a->uhid)
                 return ykemu_run_uhid(card, a->verbose, &stop_requested);
+        if (a->usb_ffs)
+                return ykemu_run_ffs(card, a->usb_ffs, a->verbose, &stop_requested);
         if (a->vscard) {
 #ifdef YKEMU_HAVE_VSCARD
                 return ykemu_run_vscard(card, a->vscard, &stop_requested);

@@ -18,21 +18,6 @@
 #define YUBICO_VENDOR 0x1050
 #define YUBIKEY5_OTP_FIDO_CCID 0x0407
 
-/* A boot keyboard (HID 1.11 appendix B) plus the feature report of the OTP interface:
- * Usage 0x03 in the key-codes page, 8 bytes, Data/Var/Abs, no report id. */
-static const uint8_t report_descriptor[] = {
-        0x05, 0x01, 0x09, 0x06, 0xa1, 0x01,             /* Generic Desktop, Keyboard, Application */
-        0x05, 0x07, 0x19, 0xe0, 0x29, 0xe7, 0x15, 0x00, /* modifiers: 8 bits */
-        0x25, 0x01, 0x75, 0x01, 0x95, 0x08, 0x81, 0x02,
-        0x95, 0x01, 0x75, 0x08, 0x81, 0x01,             /* reserved byte */
-        0x95, 0x05, 0x75, 0x01, 0x05, 0x08, 0x19, 0x01, /* LEDs: 5 bits out, 3 padding */
-        0x29, 0x05, 0x91, 0x02, 0x95, 0x01, 0x75, 0x03, 0x91, 0x01,
-        0x95, 0x06, 0x75, 0x08, 0x15, 0x00, 0x25, 0x65, /* 6 key codes */
-        0x05, 0x07, 0x19, 0x00, 0x29, 0x65, 0x81, 0x00,
-        0x09, 0x03, 0x75, 0x08, 0x95, 0x08, 0xb1, 0x02, /* the 8-byte feature report */
-        0xc0,
-};
-
 static int send_event(int fd, const struct uhid_event *ev) {
         ssize_t n = write(fd, ev, sizeof(*ev));
         if (n < 0)
@@ -45,12 +30,12 @@ static int create_device(int fd, const struct ykemu_card *card) {
         struct uhid_create2_req *c = &ev.u.create2;
         snprintf((char *) c->name, sizeof(c->name), "Yubico YubiKey OTP+FIDO+CCID");
         snprintf((char *) c->uniq, sizeof(c->uniq), "%u", ykemu_card_serial(card));
-        c->rd_size = sizeof(report_descriptor);
+        c->rd_size = (uint16_t) ykemu_hid_report_descriptor_size;
         c->bus = BUS_USB_ID;
         c->vendor = YUBICO_VENDOR;
         c->product = YUBIKEY5_OTP_FIDO_CCID;
         c->version = 0x0543;
-        memcpy(c->rd_data, report_descriptor, sizeof(report_descriptor));
+        memcpy(c->rd_data, ykemu_hid_report_descriptor, ykemu_hid_report_descriptor_size);
         return send_event(fd, &ev);
 }
 
