@@ -34,6 +34,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 # The root has no modules of its own: the ones the machine needs stay loaded from here.
 for m in $(cat /etc/ykvm-modules); do modprobe "$m"; done
+# A USB gadget on a virtual bus (dummy_hcd), for a key that is a real USB device: configfs,
+# udc-core, libcomposite, usb_f_fs, dummy_hcd, in the order of their dependencies.
+for m in $(cat /ykvm-gadget/order); do insmod "/ykvm-gadget/$m.ko"; done
 i=0
 while [ ! -b /dev/vdb ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
 mkdir -p /root
@@ -43,8 +46,24 @@ mount --move /dev /root/dev
 exec switch_root /root /sbin/init
 INIT
         chmod 0755 "$d/plug-init"
-        { (cd "$d" && echo plug-init | cpio -o -H newc --quiet)
+        plug_gadget_modules "$d/ykvm-gadget"
+        { (cd "$d" && find plug-init ykvm-gadget | cpio -o -H newc --quiet)
           cat "$YK_BINARY_DIR/vm/guest/initrd.img"; } >"$VM_RUN_DIR/boot/initrd.img"
+}
+
+# plug_gadget_modules DIR: the modules of a USB gadget bound to dummy_hcd's UDC, from the test
+# machine's kernel package, and DIR/order, the order insmod takes them in (the guest initrd's
+# modprobe knows only the modules it was built with). A key emulated as a real USB device
+# (ykemu --usb-ffs, tests/emulator/ffs.c) uses them.
+plug_gadget_modules() {
+        local dir=$1 m f
+        mkdir -p "$dir"
+        for m in configfs udc-core libcomposite usb_f_fs dummy_hcd; do
+                f=$(find "$BOOT_KROOT/lib/modules/$BOOT_KVER/kernel" -name "$m.ko" | head -n 1)
+                [ -n "$f" ] || boot_die "no module $m in $BOOT_KROOT"
+                cp "$f" "$dir/"
+                echo "$m" >>"$dir/order"
+        done
 }
 
 # plug_root_files DIR: what the root gets besides the Debian tree: ykunlock installed by

@@ -5,7 +5,10 @@
 #    closed, the bad line 5 is named as FILE:LINE; one journal line per vault;
 #  - removal: v1 (close) is unmounted and closed, v2 (suspend) is suspended and a writer blocks,
 #    v4 (close) is busy: the journal names its holder, it stays open;
-#  - plugged back: v2 resumes, the writer finishes, a file written before removal is intact.
+#  - plugged back: v2 resumes, the writer finishes, a file written before removal is intact;
+#  - over USB HID (scenario 4): another key, ykemu --usb-ffs in the guest behind a configfs
+#    gadget 1050:0010 on dummy_hcd (a real USB device: usbhid, hidraw, the rules' match):
+#    binding the gadget opens and mounts v5, unbinding it closes v5 (the CCID key stays).
 # The vaults are made and enrolled on the host (tests/vm/plug-enroll.sh).
 
 host_prepare() {
@@ -14,7 +17,10 @@ host_prepare() {
         vm_token tok --serial 4242001
         vm_token other --serial 4242002
         "$VM_LIB/plug-enroll.sh" "$VM_WORK" "$VM_RUN_DIR/tok.state:4242001:v1,v2,v4" \
-                "$VM_RUN_DIR/other.state:4242002:v3" || boot_die "cannot make the vaults"
+                "$VM_RUN_DIR/other.state:4242002:v3" "$VM_RUN_DIR/hid.state:4242003:v5" ||
+                boot_die "cannot make the vaults"
+        cp "$VM_RUN_DIR/hid.state" "$VM_WORK/hid.state"
+        cp "$YKEMU" "$VM_WORK/ykemu"
         cat >"$VM_WORK/vaults" <<'VAULTS'
 # SOURCE       NAME  MOUNTPOINT  OPTIONS
 /work/v1.img   v1    /mnt/v1     on-remove=close
@@ -22,6 +28,7 @@ host_prepare() {
 /work/v3.img   v3    /mnt/v3     on-remove=close
 /work/v1.img   bad   -           frobnicate
 /work/v4.img   v4    /mnt/v4     on-remove=close
+/work/v5.img   v5    /mnt/v5     on-remove=close
 VAULTS
 }
 
@@ -67,7 +74,7 @@ closed_v1() { [ ! -e /dev/mapper/v1 ] && ! vm_is_mounted /mnt/v1; }
 
 guest_main() {
         export PATH=/usr/local/bin:/usr/sbin:/usr/bin
-        mkdir -p /mnt/v1 /mnt/v2 /mnt/v3 /mnt/v4
+        mkdir -p /mnt/v1 /mnt/v2 /mnt/v3 /mnt/v4 /mnt/v5
         cp /work/vaults /etc/ykunlock/vaults
         # What udev, pcscd and the units do, on the console as it happens.
         journalctl -f -n 0 -o short-monotonic | grep --line-buffered -E 'ykunlock|udev|pcscd' | sed 's/^/    > /' &
@@ -125,4 +132,78 @@ guest_main() {
         [ "$(cat /mnt/v2/before) $(cat /mnt/v2/after)" = "before after" ] || fail data-intact "files differ"
         vm_pass resumed-on-insertion
         kill $holder
+
+        usb_hid_scenario
+}
+
+# ---- a key that is a real USB HID device: a configfs gadget whose one function is ykemu's
+# FunctionFS (tests/emulator/ffs.c), on dummy_hcd's virtual bus; binding it to the UDC is the
+# insertion, unbinding it the removal. plug-init loaded the modules.
+GADGET=/sys/kernel/config/usb_gadget/yk
+
+# usb_key_make STATE: the gadget 1050:0010 (a YubiKey with the OTP interface alone) and ykemu
+# serving its function; not bound yet.
+usb_key_make() {
+        mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config
+        mkdir -p $GADGET/strings/0x409 $GADGET/configs/c.1 $GADGET/functions/ffs.ykotp /dev/ffs-ykotp
+        echo 0x1050 >$GADGET/idVendor
+        echo 0x0010 >$GADGET/idProduct
+        echo Yubico >$GADGET/strings/0x409/manufacturer
+        echo YubiKey >$GADGET/strings/0x409/product
+        ln -s $GADGET/functions/ffs.ykotp $GADGET/configs/c.1/
+        # The source names the instance (functions/ffs.ykotp); mount takes it for a path when a
+        # file of that name is in the working directory, hence the cd.
+        (cd / && mount -t functionfs ykotp /dev/ffs-ykotp) || vm_fail usb-key "cannot mount functionfs: $(usb_key_diag)"
+        /work/ykemu --usb-ffs /dev/ffs-ykotp --state "$1" >/tmp/ykemu-ffs.log 2>&1 &
+        USB_KEY_PID=$!
+        wait_for 20 grep -q "usb-ffs ready" /tmp/ykemu-ffs.log || vm_fail usb-key "ykemu: $(cat /tmp/ykemu-ffs.log)"
+}
+usb_key_diag() {
+        echo; grep -E 'configfs|functionfs' /proc/filesystems; grep -E 'dummy|usb_f_fs|libcomposite|udc|configfs' /proc/modules
+        ls -la $GADGET $GADGET/functions $GADGET/configs/c.1; grep -E 'config|ffs' /proc/mounts; dmesg | tail -n 15
+}
+usb_key_plug() { echo dummy_udc.0 >$GADGET/UDC; }
+usb_key_unplug() { echo >$GADGET/UDC; }
+
+# yubico_hidraw: the hidraw node of a Yubico HID device (HID_ID 0003:00001050:...) exists.
+yubico_hidraw() { grep -qs '^HID_ID=0003:00001050:' /sys/class/hidraw/hidraw*/device/uevent; }
+
+# usb_key_device: the sysfs path of the USB device above that node (hidraw -> HID device ->
+# interface -> device).
+usb_key_device() {
+        local h
+        for h in /sys/class/hidraw/hidraw*; do
+                grep -qs '^HID_ID=0003:00001050:0*10$' "$h/device/uevent" && readlink -f "$h/device/../.."
+        done
+}
+
+usb_hid_scenario() {
+        usb_key_make /work/hid.state
+        journal_new /tmp/j4 >/dev/null
+        usb_key_plug
+        wait_for 30 yubico_hidraw || vm_fail usb-hidraw "no Yubico hidraw node: $(cat /tmp/ykemu-ffs.log)"
+        wait_for 90 vm_is_mounted /mnt/v5 || fail usb-insertion "v5 is not mounted: $(cat /tmp/ykemu-ffs.log)"
+        wait_for 30 units_done || fail units-done "$(systemctl list-units 'ykunlock-*')"
+        journal_new /tmp/j4
+        once /tmp/j4 "v5: opened with token 4242003, mounted on /mnt/v5" || fail journal-v5 "not one line for v5"
+        once /tmp/j4 "v1: open already" || fail journal-v1-open "no line for v1"
+        # udev matched our rule on the USB device (it keeps the value for the remove event), and
+        # the key is seen over HID alone.
+        dev=$(usb_key_device)
+        [ -n "$dev" ] && udevadm info -q property -p "$dev" | grep -qx YKUNLOCK_PLUG=1 ||
+                fail usb-udev-rule "no YKUNLOCK_PLUG=1 on the USB device '$dev': $(udevadm info -q property -p "$dev")"
+        ykunlock token list >/tmp/tokens 2>&1
+        grep -E '^hid .* 4242003 ' /tmp/tokens || fail usb-token-list "$(cat /tmp/tokens)"
+        vm_pass opened-on-usb-hid-insertion
+
+        usb_key_unplug
+        wait_for 60 eval '[ ! -e /dev/mapper/v5 ] && ! vm_is_mounted /mnt/v5' || fail v5-closed "v5 is still open"
+        wait_for 30 units_done || fail units-done "$(systemctl list-units 'ykunlock-*')"
+        journal_new /tmp/j5
+        once /tmp/j5 "v5: closed" || fail journal-v5-closed "no line for v5"
+        once /tmp/j5 "v1: stays open: a token enrolled in it (4242001) is still present" ||
+                fail journal-v1-stays "no line for v1"
+        vm_is_mounted /mnt/v1 || fail v1-stays "v1 was closed as the HID key went"
+        vm_pass closed-on-usb-hid-removal
+        kill $USB_KEY_PID
 }
