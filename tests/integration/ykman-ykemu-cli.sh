@@ -8,13 +8,13 @@ trap 'rm -rf "$dir"' EXIT
 
 run "$YKEMU"
 expect_rc 1 "no mode"
-expect_err_line "ykemu: one of --vpcd, --vscard or --uhid is needed" "no mode"
+expect_err_line "ykemu: one of --vpcd, --vscard, --uhid or --usb-ffs is needed" "no mode"
 run "$YKEMU" --vpcd 35963 --uhid
 expect_rc 1 "two modes"
-expect_err_line "ykemu: --vpcd, --vscard and --uhid are mutually exclusive" "two modes"
+expect_err_line "ykemu: --vpcd, --vscard, --uhid and --usb-ffs are mutually exclusive" "two modes"
 run "$YKEMU" --vpcd 35963 --vscard "$dir/sock"
 expect_rc 1 "vpcd and vscard"
-expect_err_line "ykemu: --vpcd, --vscard and --uhid are mutually exclusive" "vpcd and vscard"
+expect_err_line "ykemu: --vpcd, --vscard, --uhid and --usb-ffs are mutually exclusive" "vpcd and vscard"
 run "$YKEMU" --vpcd 35963 --touch sometimes
 expect_rc 1 "bad --touch"
 expect_err_line "ykemu: invalid value for --touch: 'sometimes'" "bad --touch"
@@ -36,6 +36,13 @@ if [ ! -e /dev/uhid ]; then
         expect_rc 1 "--uhid without /dev/uhid"
         expect_err_line "ykemu: cannot open /dev/uhid: No such file or directory" "--uhid without /dev/uhid"
 fi
+# --usb-ffs likewise (tests/vm/scenarios/plug-udev.sh); here a directory that is no functionfs.
+run "$YKEMU" --usb-ffs "$dir/no-ffs"
+expect_rc 1 "--usb-ffs without a functionfs"
+expect_err_line "ykemu: cannot open $dir/no-ffs/ep0: No such file or directory" "--usb-ffs without a functionfs"
+run "$YKEMU" --uhid --usb-ffs "$dir/no-ffs"
+expect_rc 1 "uhid and usb-ffs"
+expect_err_line "ykemu: --vpcd, --vscard, --uhid and --usb-ffs are mutually exclusive" "uhid and usb-ffs"
 
 printf '{"format":1}' >"$dir/bad.json"
 before=$(fingerprint "$dir/bad.json")
