@@ -21,6 +21,7 @@ struct cli_global {
         const char *transport; /* --transport pcsc|hid|auto */
         bool verbose;          /* -v/--verbose */
         const char *header;    /* --header FILE: detached LUKS2 header */
+        const char *ssh_command; /* --ssh-command CMD: the SSH client of ssh:// vaults */
         const struct yk_backend *const *backends; /* from --transport */
 };
 

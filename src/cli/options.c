@@ -46,6 +46,9 @@ static int parse_global(int id, const char *arg, struct cli_global *g) {
         case CLI_OPT_HEADER:
                 g->header = arg;
                 return EXIT_OK;
+        case CLI_OPT_SSH_COMMAND:
+                g->ssh_command = arg;
+                return EXIT_OK;
         }
         return cli_error(-EINVAL, "internal: global option %d has no parser", id);
 }
@@ -100,7 +103,7 @@ static int one_option(struct cli_global *g, int id, const char *arg, uint64_t *s
         if (arg && (*seen & bit))
                 return cli_usage_error("--%s was given twice; give it once", option_name(id));
         *seen |= bit;
-        return id <= CLI_OPT_HEADER ? parse_global(id, arg, g) : on_option(id, arg, userdata);
+        return id <= CLI_OPT_SSH_COMMAND ? parse_global(id, arg, g) : on_option(id, arg, userdata);
 }
 
 /* getopt_long takes any unambiguous prefix (--pin for --pin-file): only full names are

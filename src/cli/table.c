@@ -19,6 +19,8 @@ const struct cli_option_def cli_options[] = {
         { CLI_OPT_SERIAL, "serial", 0, "N", "only the token with this serial number", CLI_V_GLOBAL },
         { CLI_OPT_TRANSPORT, "transport", 0, "pcsc|hid|auto", "how to reach tokens (default auto)", CLI_V_GLOBAL },
         { CLI_OPT_HEADER, "header", 0, "FILE", "the detached LUKS2 header of the DEVICE or IMAGE", CLI_V_GLOBAL },
+        { CLI_OPT_SSH_COMMAND, "ssh-command", 0, "CMD", "the SSH client for ssh:// vaults: ssh (default) or dbclient",
+          CLI_V_GLOBAL },
 
         { CLI_OPT_JSON, "json", 0, NULL, "print JSON (schema in docs/cli.md), errors too",
           CLI_V_TOKEN_LIST | CLI_V_LIST | CLI_V_STATUS },

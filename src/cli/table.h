@@ -21,6 +21,7 @@ enum cli_opt_id {
         CLI_OPT_SERIAL,
         CLI_OPT_TRANSPORT,
         CLI_OPT_HEADER,
+        CLI_OPT_SSH_COMMAND,
         /* the verbs' own */
         CLI_OPT_JSON,
         CLI_OPT_SLOT,

@@ -11,6 +11,7 @@
 #include "cli/vault-common.h"
 #include "shared/errors.h"
 #include "shared/macros.h"
+#include "vault/remote.h"
 
 static int on_option(int id, const char *arg, void *userdata) {
         bool *unmount = userdata;
@@ -28,6 +29,22 @@ static int unmount(const char *name, const char *dev) {
         if (r != 0)
                 return cli_error(-EBUSY, "cannot unmount %s (umount %s %d); %s stays open", dev,
                                  r < 0 ? "error" : "exit status", r, name);
+        return EXIT_OK;
+}
+
+/* After the mapping: the loop device and the sshfs mount of a remote vault (docs/remote.md). */
+static int detach_remote(const char *name, bool closed_now) {
+        bool lost = false;
+        int r = remote_detach(name, &lost);
+        if (r < 0 && r != -ENOENT)
+                return cli_error(r, "%s: cannot unmount the sshfs mount of its remote vault under %s: %s", name,
+                                 REMOTE_STATE_DIR, cli_strerror(r));
+        if (lost)
+                cli_info("%s was closed when its SSH connection was lost; its state is cleared now", name);
+        else if (!closed_now)
+                cli_info("%s was not open any more; the sshfs mount of its remote vault is unmounted", name);
+        else
+                cli_info("unmounted the sshfs mount of %s", name);
         return EXIT_OK;
 }
 
@@ -51,7 +68,10 @@ int verb_close(int argc, char **argv, struct cli_global *g) {
 
         if (unmount_first && (code = unmount(name, dev)) != EXIT_OK)
                 return code;
+        bool remote = remote_is_attached(name);
         int r = vault_close(name);
+        if (r == -ENODEV && remote)
+                return detach_remote(name, /* closed_now= */ false);
         if (r == -ENODEV)
                 return cli_usage_error("no vault is open as %s", name);
         if (r == -EBUSY)
@@ -59,5 +79,5 @@ int verb_close(int argc, char **argv, struct cli_global *g) {
         if (r < 0)
                 return cli_error(r, "cannot close %s: %s", name, cli_strerror(r));
         cli_info("closed %s", name);
-        return EXIT_OK;
+        return remote ? detach_remote(name, /* closed_now= */ true) : EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include "cli/enroll-common.h"
 #include "cli/exit-code.h"
 #include "cli/progress.h"
+#include "cli/remote-vault.h"
 #include "cli/run.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
@@ -334,12 +335,19 @@ int verb_create(int argc, char **argv, struct cli_global *g) {
         int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        /* A remote image is checked first and mounted only once the arguments are good. */
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ true, &ref);
+        if (code != EXIT_OK)
+                return code;
         struct stat st;
-        a.block = lstat(loc.device, &st) == 0 && S_ISBLK(st.st_mode);
+        a.block = !ref.remote && lstat(ref.loc.device, &st) == 0 && S_ISBLK(st.st_mode);
+        if ((code = check_args(&a, ref.given, g)) != EXIT_OK || (code = check_system(&a)) != EXIT_OK ||
+            (code = cli_vault_ref_mount(&ref, g, REMOTE_CONNECT_S)) != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         struct made_files made = { .loc = &loc, .block = a.block };
-        if ((code = check_args(&a, loc.device, g)) != EXIT_OK || (code = check_system(&a)) != EXIT_OK ||
-            (!a.block && (code = check_new_file(loc.device, &made.image_existed)) != EXIT_OK) ||
+        if ((!a.block && (code = check_new_file(loc.device, &made.image_existed)) != EXIT_OK) ||
             (loc.header && (code = check_new_file(loc.header, &made.header_existed)) != EXIT_OK))
                 return code;
         cli_vault_verbose(g);

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/exit-code.h"
 #include "cli/prompt.h"
+#include "cli/remote-vault.h"
 #include "cli/run.h"
 #include "cli/unlock-ask.h"
 #include "cli/table.h"
@@ -81,6 +82,7 @@ struct open_ctx {
         const struct open_args *a;
         const struct cli_global *g;
         struct vault_location loc;
+        struct cli_vault_ref *ref; /* a remote vault's mount */
         struct vault *v;
         const struct vault_info *info;
         const char *vault_name; /* for messages */
@@ -181,6 +183,13 @@ static int open_it(struct open_ctx *c) {
         cli_debug(c->g, "keyslot attempts: %u", r < 0 ? 0 : res.keyslot_attempts);
         if (r < 0)
                 return open_error(c, r, given, &ask_state);
+        if (c->map_name) {
+                int code = cli_vault_ref_keep(c->ref, c->map_name);
+                if (code != EXIT_OK) {
+                        (void) vault_close(c->map_name);
+                        return code;
+                }
+        }
         return opened(c, &res);
 }
 
@@ -243,27 +252,33 @@ int verb_open(int argc, char **argv, struct cli_global *g) {
         int code = cli_parse_options(argc, argv, g, on_option, &a, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
+        /* Declared first, so released last: the remote mount outlives the loaded vault. */
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
         code = check_args(&a);
         if (code == EXIT_OK)
+                code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ true, &ref);
+        if (code == EXIT_OK)
                 code = check_system(&a);
+        if (code == EXIT_OK)
+                code = cli_vault_ref_mount(&ref, g, REMOTE_CONNECT_S);
         if (code != EXIT_OK)
                 return code;
         cli_vault_verbose(g);
-
-        _cleanup_(open_ctx_clear) struct open_ctx c = { .a = &a, .g = g, .loc = cli_vault_location(argv[first], g) };
+        _cleanup_(open_ctx_clear) struct open_ctx c = { .a = &a, .g = g, .loc = ref.loc, .ref = &ref };
         _cleanup_(vault_info_free) struct vault_info info = {};
         code = cli_vault_load(&c.loc, &c.v, &info);
         if (code != EXIT_OK)
                 return code;
         c.info = &info;
-        c.vault_name = cli_vault_name(&info, &c.loc);
+        struct vault_location given = { .device = ref.given };
+        c.vault_name = cli_vault_name(&info, &given);
         if (!a.test) {
                 c.map_name = argc - first == 2 ? argv[first + 1] : info.label;
                 if (!c.map_name[0])
-                        return cli_usage_error("%s has no label: give the NAME to open it as", c.loc.device);
+                        return cli_usage_error("%s has no label: give the NAME to open it as", ref.given);
                 if (cli_has_control(c.map_name))
                         return cli_usage_error("the label of %s, %s, has control characters: give the NAME to open it as",
-                                               c.loc.device, c.vault_name);
+                                               ref.given, c.vault_name);
                 code = check_name_free(c.map_name);
                 if (code != EXIT_OK)
                         return code;
