@@ -149,15 +149,18 @@ static _Noreturn void keeper(const char *source, const char *dir, int name_fd, c
         _exit(code);
 }
 
-/* The keeper's stderr: kept where a late message can only be read (a terminal, the journal's
- * socket, a file), /dev/null when it is a pipe that a caller may read to its end. */
-static void keeper_stderr(void) {
+/* The keeper's stdio: stdin and stdout /dev/null; stderr kept where a late message can only be
+ * read (a terminal, the journal's socket, a file), /dev/null when it is a pipe that a caller
+ * may read to its end (it would wait for the keeper). */
+static void keeper_stdio(void) {
         struct stat st;
-        if (fstat(STDERR_FILENO, &st) == 0 && S_ISFIFO(st.st_mode)) {
-                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                if (null >= 0)
-                        (void) dup2(null, STDERR_FILENO);
-        }
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0)
+                _exit(127);
+        (void) dup2(null, STDIN_FILENO);
+        (void) dup2(null, STDOUT_FILENO);
+        if (fstat(STDERR_FILENO, &st) == 0 && S_ISFIFO(st.st_mode))
+                (void) dup2(null, STDERR_FILENO);
 }
 
 static int wait_mounted(struct remote_mount *m, unsigned timeout_s) {
@@ -230,7 +233,7 @@ static int start(struct remote_mount *m, const struct remote_url *u, const struc
         if (m->keeper == 0) {
                 close(fds[1]);
                 (void) fcntl(fds[0], F_SETFL, O_NONBLOCK);
-                keeper_stderr();
+                keeper_stdio();
                 keeper(source, m->dir, fds[0], u, p);
         }
         close(fds[0]);

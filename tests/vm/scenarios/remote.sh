@@ -1,0 +1,141 @@
+# Issue 14, remote vaults (docs/remote.md), in the Debian root of build-root.sh (systemd as PID 1,
+# the same boot as plug-udev): OpenSSH's sshd and Dropbear's server listen on the guest's
+# loopback and hold the images under /srv.
+#  - through ssh (sshd, port 22): create, open --mount, a tree and a plaintext marker written,
+#    close --unmount (nothing left: no sshfs, no loop, no state), reopen with the token,
+#    checksums equal; the marker is not in the remote image; the server's log and every
+#    process's arguments hold neither the recovery key nor the marker;
+#  - through dbclient (Dropbear's server, port 2222, a key made by dropbearkey): the same;
+#  - the connection killed on the server side while mounted: ykunlock reports it, the mapping,
+#    the file system, the loop device and the sshfs mount are gone within 30 s (docs/remote.md),
+#    and `close` succeeds afterwards.
+
+host_prepare() {
+        . "$VM_LIB/plug-lib.sh"
+        plug_boot
+        vm_token tok --serial 4242001
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds, or fail after SECONDS of uptime.
+wait_for() {
+        local end
+        end=$(($(cut -d. -f1 /proc/uptime) + $1))
+        shift
+        until "$@" 2>/dev/null; do
+                [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
+                sleep 0.2
+        done
+}
+
+servers_start() {
+        mkdir -p /srv /run/sshd /root/.ssh /etc/dropbear
+        chmod 0700 /root/.ssh
+        ssh-keygen -A >/dev/null
+        /usr/sbin/sshd -E /tmp/sshd.log -o ListenAddress=127.0.0.1 -o LogLevel=VERBOSE ||
+                vm_fail sshd "$(cat /tmp/sshd.log)"
+        dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1
+        dropbear -E -F -p 127.0.0.1:2222 -r /etc/dropbear/dropbear_ed25519_host_key 2>/tmp/dropbear.log &
+        # The clients' keys: OpenSSH's, and Dropbear's own format (dropbearkey), its public half
+        # from dropbearkey -y.
+        ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519
+        cat /root/.ssh/id_ed25519.pub >/root/.ssh/authorized_keys
+        dropbearkey -t rsa -f /root/.ssh/id_dropbear >/dev/null 2>&1
+        dropbearkey -y -f /root/.ssh/id_dropbear | grep '^ssh-rsa ' >>/root/.ssh/authorized_keys
+        chmod 0600 /root/.ssh/authorized_keys
+        wait_for 30 ssh-keyscan -T 5 127.0.0.1 >/root/.ssh/known_hosts || vm_fail keyscan "sshd does not answer"
+        vm_pass servers
+}
+
+# vault_round NAME URL [--ssh-command CMD]: create, fill, close, reopen, compare, close.
+vault_round() {
+        local name=$1 url=$2 img=/srv/${1}.img sum
+        shift 2
+        ykunlock create "$url" --size 48M --fs ext4 "$@" >/tmp/$name.key 2>/tmp/create.err ||
+                vm_fail "$name-create" "$(cat /tmp/create.err)"
+        grep -Eq '^[A-Za-z0-9+/]{43}=$' /tmp/$name.key || vm_fail "$name-recovery-key" "$(cat /tmp/$name.key)"
+        [ -s "$img" ] || vm_fail "$name-remote-image" "no $img on the server"
+        [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail "$name-create-clean" "$(ls -l /run/ykunlock/remote)"
+        vm_pass "$name-create"
+
+        mkdir -p /mnt/$name
+        vm_check "$name-open" ykunlock open "$url" "$name" --mount /mnt/$name "$@"
+        vm_is_mounted /mnt/$name || vm_fail "$name-mounted" "/mnt/$name is not mounted"
+        losetup -l | grep -q "/run/ykunlock/remote/" || vm_fail "$name-loop" "no loop device on the sshfs image: $(losetup -l)"
+        mkdir -p /mnt/$name/dir
+        seq 1 20000 >/mnt/$name/dir/numbers
+        head -c 2000000 /dev/urandom >/mnt/$name/random.bin
+        for i in 1 2 3 4 5 6 7 8; do echo "YKVM-PLAINTEXT-MARKER-$name-0123456789"; done >/mnt/$name/marker.txt
+        sum=$(vm_tree_sum /mnt/$name)
+        # Every process's arguments while it is open: no key, no plaintext.
+        cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' >/tmp/$name.argv
+        vm_check "$name-close" ykunlock close "$name" --unmount
+        vm_no_mapping "$name" || vm_fail "$name-closed" "mapping still there"
+        [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail "$name-state-gone" "$(ls -l /run/ykunlock/remote)"
+        ! grep -q ' fuse.sshfs ' /proc/mounts || vm_fail "$name-sshfs-gone" "$(grep sshfs /proc/mounts)"
+        ! losetup -l | grep -q /run/ykunlock || vm_fail "$name-loop-gone" "$(losetup -l)"
+        wait_for 10 sh -c '! pgrep -x sshfs' || vm_fail "$name-no-sshfs" "$(pgrep -a sshfs)"
+        vm_pass "$name-closed"
+
+        vm_check "$name-reopen" ykunlock open "$url" "$name" --mount /mnt/$name "$@"
+        [ "$(vm_tree_sum /mnt/$name)" = "$sum" ] || vm_fail "$name-files-intact" "checksums differ"
+        vm_check "$name-close-again" ykunlock close "$name" --unmount
+        vm_pass "$name-files-intact"
+
+        ! grep -q "YKVM-PLAINTEXT-MARKER" "$img" || vm_fail "$name-ciphertext" "the marker is in the remote image"
+        local key
+        key=$(cat /tmp/$name.key)
+        ! grep -qF -- "$key" /tmp/sshd.log /tmp/dropbear.log /tmp/$name.argv ||
+                vm_fail "$name-no-key" "the recovery key is in a server log or an argv"
+        ! grep -qF YKVM-PLAINTEXT-MARKER /tmp/sshd.log /tmp/dropbear.log /tmp/$name.argv ||
+                vm_fail "$name-no-plaintext" "the marker is in a server log or an argv"
+        vm_pass "$name-ciphertext-only"
+}
+
+bad_addresses() {
+        vm_expect_rc bad-url 1 ykunlock create 'ssh://-oProxyCommand=x/srv/x.img' --size 48M
+        vm_output_has "is not a remote vault address" || vm_fail bad-url-message "$(cat /tmp/vm_check.out)"
+        vm_expect_rc bad-path 1 ykunlock open 'ssh://root@127.0.0.1/srv/../x.img'
+        vm_expect_rc bad-command 1 ykunlock open 'ssh://root@127.0.0.1/srv/x.img' --ssh-command 'ssh,x'
+        [ ! -e /srv/x.img ] && [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail bad-url-nothing "something was made"
+        # A server that refuses the key: exit 8, nothing left mounted.
+        vm_expect_rc refused 8 ykunlock open 'ssh://nobody@127.0.0.1/srv/x.img'
+        ! grep -q ' fuse.sshfs ' /proc/mounts || vm_fail refused-clean "$(grep sshfs /proc/mounts)"
+        vm_pass bad-addresses
+}
+
+lost_connection() {
+        mkdir -p /mnt/a
+        vm_check lost-open ykunlock open ssh://root@127.0.0.1/srv/a.img a --mount /mnt/a
+        echo before >/mnt/a/before
+        sync
+        local t0 sessions
+        t0=$(cut -d. -f1 /proc/uptime)
+        # The server's processes of this connection (children of the listening sshd) die.
+        sessions=$(pgrep -P "$(cat /run/sshd.pid)")
+        [ -n "$sessions" ] || vm_fail lost-sessions "no sshd session process"
+        kill -9 $sessions
+        wait_for 30 sh -c '[ ! -e /dev/mapper/a ]' || vm_fail lost-mapping "/dev/mapper/a still there: $(dmsetup info a)"
+        wait_for 10 sh -c '! grep -q " /mnt/a " /proc/mounts' || vm_fail lost-unmounted "$(grep /mnt/a /proc/mounts)"
+        wait_for 10 sh -c '! grep -q " fuse.sshfs " /proc/mounts' || vm_fail lost-sshfs "$(grep sshfs /proc/mounts)"
+        ! losetup -l | grep -q /run/ykunlock || vm_fail lost-loop "$(losetup -l)"
+        vm_log "torn down $(($(cut -d. -f1 /proc/uptime) - t0)) s after the connection was killed"
+        journalctl -o cat --no-pager | grep -F "the connection to 127.0.0.1 was lost" >/dev/null ||
+                vm_fail lost-reported "no journal line: $(journalctl -o cat --no-pager | grep ykunlock | tail -5)"
+        vm_check lost-close ykunlock close a
+        vm_output_has "was closed when its SSH connection was lost" || vm_fail lost-close-message "$(cat /tmp/vm_check.out)"
+        [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail lost-state "$(ls -l /run/ykunlock/remote)"
+        vm_pass lost-connection
+}
+
+guest_main() {
+        export PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+        export HOME=/root
+        servers_start
+        vm_plug tok
+        wait_for 60 ykunlock token list --serial 4242001 >/dev/null || vm_fail token "$(ykunlock token list 2>&1)"
+        vm_check token-setup ykunlock token setup --slot 2 --generate
+        bad_addresses
+        vault_round a ssh://root@127.0.0.1/srv/a.img
+        vault_round b ssh://root@127.0.0.1:2222/srv/b.img --ssh-command "dbclient -y"
+        lost_connection
+}
