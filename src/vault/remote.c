@@ -276,10 +276,15 @@ int remote_mount_keep(struct remote_mount *m, const char *name) {
         (void) unlink(lost);
         if (symlink(strrchr(m->dir, '/') + 1, link) < 0)
                 return -errno;
-        if (write(m->name_fd, name, n) != (ssize_t) n) {
-                int r = -errno;
+        /* A keeper that is gone already (the connection dropped during the unlock) closed the
+         * pipe: EPIPE, not a SIGPIPE that would kill this command with the mapping open. */
+        void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+        ssize_t w = write(m->name_fd, name, n);
+        int e = errno;
+        signal(SIGPIPE, old);
+        if (w != (ssize_t) n) {
                 (void) unlink(link);
-                return r;
+                return w < 0 ? -e : -EIO;
         }
         close(m->name_fd);
         m->name_fd = -1;
