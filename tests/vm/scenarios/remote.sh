@@ -5,15 +5,23 @@
 #    close --unmount (nothing left: no sshfs, no loop, no state), reopen with the token,
 #    checksums equal; the marker is not in the remote image; the server's log and every
 #    process's arguments hold neither the recovery key nor the marker;
-#  - through dbclient (Dropbear's server, port 2222, a key made by dropbearkey): the same;
+#  - through dbclient (Dropbear's server on 127.0.0.2:2222, a key made by dropbearkey): the same
+#    (another address than sshd's: dbclient looks a host key up by address alone, without the
+#    port, and would find sshd's);
 #  - the connection killed on the server side while mounted: ykunlock reports it, the mapping,
 #    the file system, the loop device and the sshfs mount are gone within 30 s (docs/remote.md),
 #    and `close` succeeds afterwards.
+
+# bench/remote-throughput boots this scenario with REMOTE_BENCH=1: then guest_main measures
+# instead of testing (remote_bench below).
 
 host_prepare() {
         . "$VM_LIB/plug-lib.sh"
         plug_boot
         vm_token tok --serial 4242001
+        # The root has no modules of its own, and the machine's initrd does not load FUSE.
+        cp "$BOOT_KROOT/lib/modules/$BOOT_KVER/kernel/fs/fuse/fuse.ko" "$VM_WORK/fuse.ko"
+        [ -z "${REMOTE_BENCH:-}" ] || echo "${REMOTE_BENCH_MIB:-256}" >"$VM_WORK/bench"
 }
 
 # wait_for SECONDS CMD...: until CMD succeeds, or fail after SECONDS of uptime.
@@ -28,13 +36,14 @@ wait_for() {
 }
 
 servers_start() {
+        insmod /work/fuse.ko || vm_fail fuse "cannot load fuse.ko"
         mkdir -p /srv /run/sshd /root/.ssh /etc/dropbear
         chmod 0700 /root/.ssh
         ssh-keygen -A >/dev/null
         /usr/sbin/sshd -E /tmp/sshd.log -o ListenAddress=127.0.0.1 -o LogLevel=VERBOSE ||
                 vm_fail sshd "$(cat /tmp/sshd.log)"
         dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1
-        dropbear -E -F -p 127.0.0.1:2222 -r /etc/dropbear/dropbear_ed25519_host_key 2>/tmp/dropbear.log &
+        dropbear -E -F -p 127.0.0.2:2222 -r /etc/dropbear/dropbear_ed25519_host_key 2>/tmp/dropbear.log &
         # The clients' keys: OpenSSH's, and Dropbear's own format (dropbearkey), its public half
         # from dropbearkey -y.
         ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519
@@ -127,6 +136,45 @@ lost_connection() {
         vm_pass lost-connection
 }
 
+# write_mib DIR MIB: writes MIB MiB of zeros into DIR/data and syncs it; prints the MiB/s.
+write_mib() {
+        local t0 t1
+        sync
+        t0=$(date +%s%N)
+        dd if=/dev/zero of="$1/data" bs=1M count="$2" conv=fsync status=none || vm_fail bench-write "dd into $1"
+        t1=$(date +%s%N)
+        rm -f "$1/data"
+        sync
+        echo "$2 $t0 $t1" | awk '{ printf "%.1f", $1 / (($3 - $2) / 1e9) }'
+}
+
+# remote_bench: plain sshfs (no encryption of ours) against a vault over the same sshfs, for
+# ssh (sshd) and dbclient (dropbear), MIB MiB each; "remote-bench: ..." lines on the console.
+remote_bench() {
+        local mib cmd sc addr url port plain vault
+        mib=$(cat /work/bench)
+        for cmd in ssh dbclient; do
+                port=22 sc=ssh addr=127.0.0.1
+                [ $cmd = dbclient ] && port=2222 sc="dbclient -y" addr=127.0.0.2
+                url=ssh://root@$addr:$port/srv/bench-$cmd.img
+                mkdir -p /mnt/plain /mnt/vault
+                if [ $cmd = ssh ]; then
+                        sshfs -o ServerAliveInterval=5,ServerAliveCountMax=3,BatchMode=yes root@127.0.0.1:/srv /mnt/plain
+                else
+                        sshfs -o "ssh_command=dbclient -y -K 5" -p 2222 root@127.0.0.2:/srv /mnt/plain
+                fi
+                plain=$(write_mib /mnt/plain "$mib")
+                fusermount3 -u /mnt/plain
+                ykunlock create "$url" --size $((mib + 64))M --fs ext4 --ssh-command "$sc" >/dev/null 2>/tmp/c.err ||
+                        vm_fail bench-create "$(cat /tmp/c.err)"
+                vm_check "bench-open-$cmd" ykunlock open "$url" bench --mount /mnt/vault --ssh-command "$sc"
+                vault=$(write_mib /mnt/vault "$mib")
+                vm_check "bench-close-$cmd" ykunlock close bench --unmount
+                echo "remote-bench: client=$cmd mib=$mib plain_mibs=$plain vault_mibs=$vault"
+        done
+        vm_pass remote-bench
+}
+
 guest_main() {
         export PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
         export HOME=/root
@@ -134,8 +182,12 @@ guest_main() {
         vm_plug tok
         wait_for 60 ykunlock token list --serial 4242001 >/dev/null || vm_fail token "$(ykunlock token list 2>&1)"
         vm_check token-setup ykunlock token setup --slot 2 --generate
+        if [ -e /work/bench ]; then
+                remote_bench
+                return
+        fi
         bad_addresses
         vault_round a ssh://root@127.0.0.1/srv/a.img
-        vault_round b ssh://root@127.0.0.1:2222/srv/b.img --ssh-command "dbclient -y"
+        vault_round b ssh://root@127.0.0.2:2222/srv/b.img --ssh-command "dbclient -y"
         lost_connection
 }
