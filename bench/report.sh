@@ -249,6 +249,8 @@ write_report() {
     fi
     # Section 7 comes from bench/plug-insertion (QEMU machines; not rerun here).
     [ -f "$YK_ROOT/bench/plug-insertion.md" ] && cat "$YK_ROOT/bench/plug-insertion.md"
+    # Section 8 comes from bench/remote-throughput (a QEMU machine; not rerun here).
+    [ -f "$YK_ROOT/bench/remote-throughput.md" ] && { cat "$YK_ROOT/bench/remote-throughput.md"; echo; }
     echo "## How to run"
     echo
     echo "\`bench/run\` (as root: it needs \`unshare\`) builds \`./build\` if needed (\`YK_BENCH_BUILD=DIR\` for"

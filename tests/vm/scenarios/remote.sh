@@ -21,7 +21,11 @@ host_prepare() {
         vm_token tok --serial 4242001
         # The root has no modules of its own, and the machine's initrd does not load FUSE.
         cp "$BOOT_KROOT/lib/modules/$BOOT_KVER/kernel/fs/fuse/fuse.ko" "$VM_WORK/fuse.ko"
-        [ -z "${REMOTE_BENCH:-}" ] || echo "${REMOTE_BENCH_MIB:-256}" >"$VM_WORK/bench"
+        if [ -n "${REMOTE_BENCH:-}" ]; then
+                echo "${REMOTE_BENCH_MIB:-256}" >"$VM_WORK/bench"
+                # The root disk has little room: the servers' /srv is a disk of its own.
+                truncate -s 1G "$VM_DISKS/vdc.img"
+        fi
 }
 
 # wait_for SECONDS CMD...: until CMD succeeds, or fail after SECONDS of uptime.
@@ -153,6 +157,7 @@ write_mib() {
 remote_bench() {
         local mib cmd sc addr url port plain vault
         mib=$(cat /work/bench)
+        mkfs.ext4 -q /dev/vdc && mount /dev/vdc /srv || vm_fail bench-srv "cannot make /srv on /dev/vdc"
         for cmd in ssh dbclient; do
                 port=22 sc=ssh addr=127.0.0.1
                 [ $cmd = dbclient ] && port=2222 sc="dbclient -y" addr=127.0.0.2
