@@ -82,6 +82,7 @@ static void frame_complete(struct ykemu_card *card) {
         if (ykemu_otp_needs_touch(card, h->frame[PAYLOAD_SIZE])) {
                 h->phase = HID_TOUCH;
                 h->touch_start_ms = now_ms();
+                h->touches++;
                 return;
         }
         run_command(card);
@@ -164,4 +165,8 @@ int ykemu_card_hid_get(struct ykemu_card *card, uint8_t ret_report[YKEMU_HID_REP
         } else
                 ret_report[DATA_SIZE] = PENDING_FLAG; /* sequence 0 again: the answer is complete */
         return 0;
+}
+
+unsigned ykemu_card_hid_touches(const struct ykemu_card *card) {
+        return card ? card->hid.touches : 0;
 }

@@ -78,6 +78,7 @@ struct ykemu_hid {
         uint8_t answer[YKEMU_HID_ANSWER_MAX];
         size_t answer_len;
         unsigned answer_seq;
+        unsigned touches; /* touch waits started, for the tests that count them */
 };
 
 struct ykemu_card {

@@ -75,6 +75,8 @@ int ykemu_card_apdu(struct ykemu_card *card, const uint8_t *apdu, size_t len, ui
 #define YKEMU_HID_REPORT_SIZE 8
 int ykemu_card_hid_get(struct ykemu_card *card, uint8_t ret_report[YKEMU_HID_REPORT_SIZE]);
 int ykemu_card_hid_set(struct ykemu_card *card, const uint8_t report[YKEMU_HID_REPORT_SIZE]);
+/* How many touch waits the HID side has started (a command to a touch slot, each time). */
+unsigned ykemu_card_hid_touches(const struct ykemu_card *card);
 
 /* Power cycle or reset: forgets the selected application and any pending answer. */
 void ykemu_card_reset(struct ykemu_card *card);

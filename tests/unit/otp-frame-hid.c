@@ -290,12 +290,14 @@ static void test_touch(void **state) {
         assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, &resp), 0);
         assert_true(now_ms() - t0 >= 200); /* the emulated person touched after 200 ms */
         assert_int_equal(f->touches, 1);   /* said once, although polled many times */
+        assert_int_equal(ykemu_card_hid_touches(f->card), 1); /* and the key counted one wait */
         expect_hmac(f, chal, sizeof(chal), &resp);
         /* A slot without touch never prompts over HID (unlike PC/SC, the key says when). */
         f->touches = 0;
         program(f, false);
         assert_int_equal(yk_otp_challenge_hmac(f->conn, &f->st, 2, chal, sizeof(chal), &prompt, &resp), 0);
         assert_int_equal(f->touches, 0);
+        assert_int_equal(ykemu_card_hid_touches(f->card), 1);
 }
 
 static void test_touch_not_given(void **state) {

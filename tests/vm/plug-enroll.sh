@@ -5,9 +5,11 @@
 # world (tests/lib/world.sh). The guest boots with the vaults ready: under TCG, making them
 # there would cost tens of seconds per boot.
 #
-#   plug-enroll.sh DIR STATE:SERIAL:VAULT[,VAULT...]...
+#   plug-enroll.sh DIR STATE:SERIAL:VAULT[,VAULT...][:touch-group]...
 # For each argument: token STATE (ykemu's state file, made if missing) gets a new secret in
 # slot 2 and is enrolled in DIR/VAULT.img for each VAULT. DIR/VAULT.recovery: the recovery key.
+# touch-group: the slot needs a touch and the vaults are one group (each after the first
+# enrolled with --share-challenge-with the first), so that one touch opens them all.
 set -euo pipefail
 . "${YK_SOURCE_DIR:?}/tests/lib/world.sh"
 world_enter "$@"
@@ -29,12 +31,20 @@ vault() {
 
 world_start_pcscd
 for spec in "$@"; do
-        IFS=: read -r state serial vaults <<<"$spec"
+        IFS=: read -r state serial vaults mode <<<"$spec"
+        touch=() first=
+        [ "${mode:-}" != touch-group ] || touch=(--touch)
         world_start_token tok 35963 "$state" --serial "$serial"
-        "$YKUNLOCK" token setup --generate >/dev/null
+        "$YKUNLOCK" token setup --generate "${touch[@]}" >/dev/null
         for v in ${vaults//,/ }; do
                 vault "$DIR/$v.img"
-                "$YKUNLOCK" enroll "$DIR/$v.img" --recovery-key-file "$DIR/$v.recovery" >/dev/null
+                if [ -n "$first" ] && [ -n "${mode:-}" ]; then
+                        "$YKUNLOCK" enroll "$DIR/$v.img" --share-challenge-with "$DIR/$first.img" \
+                                --recovery-key-file "$DIR/$v.recovery" "${touch[@]}" >/dev/null
+                else
+                        "$YKUNLOCK" enroll "$DIR/$v.img" --recovery-key-file "$DIR/$v.recovery" "${touch[@]}" >/dev/null
+                fi
+                first=${first:-$v}
         done
         world_stop_token tok
 done

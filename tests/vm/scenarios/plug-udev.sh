@@ -8,7 +8,9 @@
 #  - plugged back: v2 resumes, the writer finishes, a file written before removal is intact;
 #  - over USB HID (scenario 4): another key, ykemu --usb-ffs in the guest behind a configfs
 #    gadget 1050:0010 on dummy_hcd (a real USB device: usbhid, hidraw, the rules' match):
-#    binding the gadget opens and mounts v5, unbinding it closes v5 (the CCID key stays).
+#    its slot needs a touch and v5, v6 are enrolled with it as a group: binding the gadget
+#    opens and mounts both with exactly one touch asked for, `status` shows them as one group;
+#    unbinding it closes both (the CCID key's vaults stay).
 # The vaults are made and enrolled on the host (tests/vm/plug-enroll.sh).
 
 host_prepare() {
@@ -17,7 +19,7 @@ host_prepare() {
         vm_token tok --serial 4242001
         vm_token other --serial 4242002
         "$VM_LIB/plug-enroll.sh" "$VM_WORK" "$VM_RUN_DIR/tok.state:4242001:v1,v2,v4" \
-                "$VM_RUN_DIR/other.state:4242002:v3" "$VM_RUN_DIR/hid.state:4242003:v5" ||
+                "$VM_RUN_DIR/other.state:4242002:v3" "$VM_RUN_DIR/hid.state:4242003:v5,v6:touch-group" ||
                 boot_die "cannot make the vaults"
         cp "$VM_RUN_DIR/hid.state" "$VM_WORK/hid.state"
         cp "$YKEMU" "$VM_WORK/ykemu"
@@ -29,6 +31,7 @@ host_prepare() {
 /work/v1.img   bad   -           frobnicate
 /work/v4.img   v4    /mnt/v4     on-remove=close
 /work/v5.img   v5    /mnt/v5     on-remove=close
+/work/v6.img   v6    /mnt/v6     on-remove=close
 VAULTS
 }
 
@@ -74,7 +77,7 @@ closed_v1() { [ ! -e /dev/mapper/v1 ] && ! vm_is_mounted /mnt/v1; }
 
 guest_main() {
         export PATH=/usr/local/bin:/usr/sbin:/usr/bin
-        mkdir -p /mnt/v1 /mnt/v2 /mnt/v3 /mnt/v4 /mnt/v5
+        mkdir -p /mnt/v1 /mnt/v2 /mnt/v3 /mnt/v4 /mnt/v5 /mnt/v6
         cp /work/vaults /etc/ykunlock/vaults
         # What udev, pcscd and the units do, on the console as it happens.
         journalctl -f -n 0 -o short-monotonic | grep --line-buffered -E 'ykunlock|udev|pcscd' | sed 's/^/    > /' &
@@ -182,10 +185,14 @@ usb_hid_scenario() {
         journal_new /tmp/j4 >/dev/null
         usb_key_plug
         wait_for 30 yubico_hidraw || vm_fail usb-hidraw "no Yubico hidraw node: $(cat /tmp/ykemu-ffs.log)"
-        wait_for 90 vm_is_mounted /mnt/v5 || fail usb-insertion "v5 is not mounted: $(cat /tmp/ykemu-ffs.log)"
+        wait_for 90 eval 'vm_is_mounted /mnt/v5 && vm_is_mounted /mnt/v6' ||
+                fail usb-insertion "not mounted: $(grep /mnt/ /proc/mounts; cat /tmp/ykemu-ffs.log)"
         wait_for 30 units_done || fail units-done "$(systemctl list-units 'ykunlock-*')"
         journal_new /tmp/j4
         once /tmp/j4 "v5: opened with token 4242003, mounted on /mnt/v5" || fail journal-v5 "not one line for v5"
+        once /tmp/j4 "v6: opened with token 4242003, mounted on /mnt/v6" || fail journal-v6 "not one line for v6"
+        [ "$(grep -c '^ykemu: touch asked$' /tmp/ykemu-ffs.log)" = 1 ] ||
+                fail one-touch "not one touch for the group: $(cat /tmp/ykemu-ffs.log)"
         once /tmp/j4 "v1: open already" || fail journal-v1-open "no line for v1"
         # udev matched our rule on the USB device (it keeps the value for the remove event), and
         # the key is seen over HID alone.
@@ -195,12 +202,20 @@ usb_hid_scenario() {
         ykunlock token list >/tmp/tokens 2>&1
         grep -E '^hid .* 4242003 ' /tmp/tokens || fail usb-token-list "$(cat /tmp/tokens)"
         vm_pass opened-on-usb-hid-insertion
+        ykunlock status >/tmp/status 2>&1
+        # STATE and GROUP of v5 and v6: both open, in one group (a number, not "-").
+        g=$(awk '$1 == "v5" || $1 == "v6" { print $2, $5 }' /tmp/status | sort -u)
+        [ "$(echo "$g" | wc -l)" = 1 ] && [ "${g% *}" = open ] && [ "${g#* }" != - ] ||
+                fail status-group "v5 and v6 are not one open group: $(cat /tmp/status)"
+        vm_pass one-touch-for-the-group
 
         usb_key_unplug
-        wait_for 60 eval '[ ! -e /dev/mapper/v5 ] && ! vm_is_mounted /mnt/v5' || fail v5-closed "v5 is still open"
+        wait_for 60 eval '[ ! -e /dev/mapper/v5 ] && [ ! -e /dev/mapper/v6 ] && ! vm_is_mounted /mnt/v6' ||
+                fail v5-closed "v5 or v6 is still open"
         wait_for 30 units_done || fail units-done "$(systemctl list-units 'ykunlock-*')"
         journal_new /tmp/j5
         once /tmp/j5 "v5: closed" || fail journal-v5-closed "no line for v5"
+        once /tmp/j5 "v6: closed" || fail journal-v6-closed "no line for v6"
         once /tmp/j5 "v1: stays open: a token enrolled in it (4242001) is still present" ||
                 fail journal-v1-stays "no line for v1"
         vm_is_mounted /mnt/v1 || fail v1-stays "v1 was closed as the HID key went"
