@@ -85,6 +85,13 @@ const struct cli_option_def cli_options[] = {
           CLI_V_OPEN },
         { CLI_OPT_PIN_FILE, "pin-file", 0, "F|-", "the PIN of the enrolled token, from a file or stdin", CLI_V_OPEN },
 
+        /* grow */
+        { CLI_OPT_SIZE, "size", 0, "NEW|+DELTA", "the new size of the image (2G), or how much to add (+512M)",
+          CLI_V_GROW },
+        { CLI_OPT_TIMEOUT, "timeout", 0, "S", "wait up to S seconds for an enrolled token (default 30, 0: now)",
+          CLI_V_GROW },
+        { CLI_OPT_PIN_FILE, "pin-file", 0, "F|-", "the PIN of the enrolled token, from a file or stdin", CLI_V_GROW },
+
         /* close */
         { CLI_OPT_UNMOUNT, "unmount", 0, NULL, "unmount the mapping first", CLI_V_CLOSE },
 
@@ -162,7 +169,15 @@ const struct cli_verb_def cli_verbs[] = {
           verb_plug_event },
 
         /* Reserved for the next releases: the names are taken, the verbs answer "not implemented". */
-        { "grow", 0, "", 0, -1, "Grow a vault and its file system (reserved, not implemented yet).", NULL, NULL },
+        { "grow", CLI_V_GROW, "VAULT", 1, 1,
+          "Grow a vault: the image, then its open mapping, then its ext4 file system (online when mounted).",
+          "--size NEW (an absolute size) or +DELTA (an increment) for an image, which never shrinks; a block\n"
+          "device grows with its partition (grow the partition first, no --size). An open vault's mapping\n"
+          "is resized (a touch when its key is in the kernel keyring) and its ext4 grown online when\n"
+          "mounted, after e2fsck -f when not. A closed vault is opened under a name of ours for e2fsck\n"
+          "and resize2fs, then closed. A step that fails after the image grew: exit 12, the vault still\n"
+          "opens, and the same command again finishes the rest.",
+          verb_grow },
         { "backup", 0, "", 0, -1, "Copy a vault elsewhere (reserved, not implemented yet).", NULL, NULL },
         { "header backup", CLI_V_HEADER_BACKUP, "VAULT FILE", 2, 2,
           "Save a vault's LUKS2 header (every keyslot and token) into a new file.",

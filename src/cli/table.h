@@ -74,6 +74,7 @@ enum cli_verb_bit {
         CLI_V_HEADER_BACKUP = 1u << 11,
         CLI_V_HEADER_RESTORE = 1u << 12,
         CLI_V_RECOVERY_KEY = 1u << 13,
+        CLI_V_GROW = 1u << 14,
         CLI_V_GLOBAL = ~0u, /* every verb */
 };
 

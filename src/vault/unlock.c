@@ -42,8 +42,10 @@ int vault_unlock_try(struct crypt_device *cd, const struct vault_unlock_req *req
         if (req->use == VAULT_USE_VOLUME_KEY)
                 return volume_key_get(cd, keyslot, pass, &out->volume_key);
         const char *name = req->use == VAULT_USE_ACTIVATE ? req->name : NULL;
-        int r = crypt_activate_by_passphrase(cd, name, keyslot, (const char *) pass->data, pass->len,
-                                             name ? req->flags : 0);
+        /* Without a name only the keyring flag counts: it loads the volume key into the kernel
+         * keyring for this context (what crypt_resize needs, docs/protocol.md). */
+        uint32_t flags = name ? req->flags : req->flags & CRYPT_ACTIVATE_KEYRING_KEY;
+        int r = crypt_activate_by_passphrase(cd, name, keyslot, (const char *) pass->data, pass->len, flags);
         r = vault_map_activate_error(r, name);
         return r < 0 ? r : 0;
 }

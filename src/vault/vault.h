@@ -282,6 +282,26 @@ int vault_close(const char *name);
 /* True when the kernel has device-mapper (activation is possible). */
 bool vault_have_device_mapper(void);
 
+/* ---- grow (grow.c) ---------------------------------------------------------------------- */
+
+/* Extends the image file `path` to new_size bytes: fallocate (the blocks reserved), or a sparse
+ * extension where the file system has no fallocate (sshfs). -ERANGE when the file is larger
+ * (never shrinks; nothing is changed), -ENOTSUP for anything but a regular file. */
+int vault_grow_file(const char *path, uint64_t new_size);
+/* The open mapping of the vault with this UUID whose data is `device` (an image file through
+ * its loop device, or the block device): its name, and the loop device ("/dev/loopN", or ""
+ * for a block device). -ENOENT when it is not open. */
+int vault_find_mapping(const char *uuid, const char *device, char *ret_name, size_t name_len, char *ret_loop,
+                       size_t loop_len);
+/* Tells the loop device `loop` that its file grew (LOOP_SET_CAPACITY). */
+int vault_loop_refresh(const char *loop);
+/* Resizes the open mapping `name` to the whole of its data device (crypt_resize). When its
+ * volume key is in the kernel keyring, the unlock chain (a present enrolled token, waiting up
+ * to timeout_s, its PIN given or asked; else ctx->ask->secret) loads it first: *ret_key_asked
+ * (may be NULL) says so. -ENODEV when `name` is not active, -ENOSYS without device-mapper. */
+int vault_resize_mapping(const char *name, const char *header, const struct vault_tokens_ctx *ctx, unsigned timeout_s,
+                         const struct secret *pin, bool *ret_key_asked);
+
 /* ---- list -------------------------------------------------------------------------------- */
 
 enum vault_entry_kind {

@@ -38,9 +38,9 @@ done <<<"$verbs"
 run "$YKUNLOCK" token list --serial 1 --serial 2
 expect_rc 1 "a repeated selector"
 expect_err_line "ykunlock: --serial was given twice; give it once" "a repeated selector"
-run "$YKUNLOCK" grow
+run "$YKUNLOCK" backup
 expect_rc 1 "a reserved verb"
-expect_err_line "ykunlock: 'grow' is not implemented yet: the name is reserved for a later release" "a reserved verb"
+expect_err_line "ykunlock: 'backup' is not implemented yet: the name is reserved for a later release" "a reserved verb"
 run "$YKUNLOCK" help header backup
 expect_rc 0 "help for a reserved verb"
 run "$YKUNLOCK" token --help

@@ -184,7 +184,7 @@ static void test_rows_well_formed(void **state) {
 static void test_verb_lookup(void **state) {
         (void) state;
         char *token_setup[] = { "token", "setup", "x" }, *open[] = { "open", "x" }, *token[] = { "token" },
-             *hb[] = { "header", "backup" }, *grow[] = { "grow" }, *nope[] = { "opne" };
+             *hb[] = { "header", "backup" }, *reserved[] = { "backup" }, *nope[] = { "opne" };
         int words = 0;
         const struct cli_verb_def *v = cli_find_verb(3, token_setup, &words);
         assert_non_null(v);
@@ -199,7 +199,7 @@ static void test_verb_lookup(void **state) {
         assert_non_null(v);
         assert_string_equal(v->name, "header backup");
         assert_int_equal(words, 2);
-        v = cli_find_verb(1, grow, &words);
+        v = cli_find_verb(1, reserved, &words);
         assert_non_null(v);
         assert_null(v->run); /* reserved */
         assert_null(cli_find_verb(1, nope, &words));

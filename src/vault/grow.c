@@ -1,0 +1,191 @@
+/* Growing a vault (vault.h, "grow"): the image file, the loop device under an open mapping,
+ * and the mapping itself. The file system on top is the edge's (it runs resize2fs). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shared/macros.h"
+#include "vault/internal.h"
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+int vault_grow_file(const char *path, uint64_t new_size) {
+        if (new_size > (uint64_t) INT64_MAX)
+                return -EFBIG;
+        int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        int r = fstat(fd, &st) < 0 ? -errno : 0;
+        if (r == 0 && !S_ISREG(st.st_mode))
+                r = -ENOTSUP;
+        if (r == 0 && (uint64_t) st.st_size > new_size)
+                r = -ERANGE; /* never shrink */
+        if (r == 0 && (uint64_t) st.st_size < new_size) {
+                /* Reserve the blocks (the seed's fallocate), so that the host cannot run out of
+                 * space under the file system later; a file system without fallocate (sshfs,
+                 * some NFS) gets a sparse extension instead. */
+                if (fallocate(fd, /* mode= */ 0, st.st_size, (off_t) (new_size - (uint64_t) st.st_size)) < 0) {
+                        r = -errno;
+                        if (r == -EOPNOTSUPP || r == -ENOSYS)
+                                r = ftruncate(fd, (off_t) new_size) < 0 ? -errno : 0;
+                }
+                if (r == 0 && fsync(fd) < 0)
+                        r = -errno;
+        }
+        close(fd);
+        return r;
+}
+
+/* "CRYPT-LUKS2-<uuid without dashes>-" : the start of the dm uuid libcryptsetup gives a LUKS2
+ * mapping. */
+static int dm_uuid_prefix(const char *uuid, char *buf, size_t len) {
+        size_t k = (size_t) snprintf(buf, len, "CRYPT-LUKS2-");
+        for (const char *p = uuid; *p; p++)
+                if (*p != '-' && k + 1 < len)
+                        buf[k++] = *p;
+        if (k + 2 > len)
+                return -ENAMETOOLONG;
+        buf[k++] = '-';
+        buf[k] = '\0';
+        return 0;
+}
+
+static int read_sys_line(const char *path, char *buf, size_t len) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        bool ok = fgets(buf, (int) len, f) != NULL;
+        fclose(f);
+        if (!ok)
+                return -EIO;
+        buf[strcspn(buf, "\n")] = '\0';
+        return 0;
+}
+
+/* Whether dm-N sits on `device`: a loop device whose backing file is it (its slave loopX), or
+ * the block device itself. ret_loop gets "/dev/loopX" or "". */
+static bool dm_sits_on(const char *dm, const char *device, char *ret_loop, size_t len) {
+        char path[PATH_MAX], real[PATH_MAX];
+        struct stat want;
+        if (!realpath(device, real) || stat(real, &want) < 0)
+                return false;
+        snprintf(path, sizeof(path), "/sys/block/%s/slaves", dm);
+        _cleanup_(closedirp) DIR *d = opendir(path);
+        if (!d)
+                return false;
+        for (struct dirent *e; (e = readdir(d));) {
+                if (e->d_name[0] == '.')
+                        continue;
+                char dev[300], backing[PATH_MAX];
+                snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
+                struct stat st;
+                if (S_ISBLK(want.st_mode) && stat(dev, &st) == 0 && st.st_rdev == want.st_rdev) {
+                        snprintf(ret_loop, len, "%s", "");
+                        return true;
+                }
+                snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", e->d_name);
+                if (S_ISREG(want.st_mode) && read_sys_line(path, backing, sizeof(backing)) == 0 &&
+                    stat(backing, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino) {
+                        if (strlen(dev) >= len)
+                                return false;
+                        strcpy(ret_loop, dev);
+                        return true;
+                }
+        }
+        return false;
+}
+
+int vault_find_mapping(const char *uuid, const char *device, char *ret_name, size_t name_len, char *ret_loop,
+                       size_t loop_len) {
+        char prefix[128];
+        int r = dm_uuid_prefix(uuid, prefix, sizeof(prefix));
+        if (r < 0)
+                return r;
+        _cleanup_(closedirp) DIR *d = opendir("/sys/block");
+        if (!d)
+                return -ENOENT;
+        for (struct dirent *e; (e = readdir(d));) {
+                if (strncmp(e->d_name, "dm-", 3) != 0)
+                        continue;
+                char path[300], dm_uuid[256], name[256], loop[300];
+                snprintf(path, sizeof(path), "/sys/block/%s/dm/uuid", e->d_name);
+                if (read_sys_line(path, dm_uuid, sizeof(dm_uuid)) < 0 || strncmp(dm_uuid, prefix, strlen(prefix)) != 0)
+                        continue;
+                snprintf(path, sizeof(path), "/sys/block/%s/dm/name", e->d_name);
+                if (read_sys_line(path, name, sizeof(name)) < 0 || !dm_sits_on(e->d_name, device, loop, sizeof(loop)))
+                        continue;
+                if (strlen(name) >= name_len || strlen(loop) >= loop_len)
+                        return -ENAMETOOLONG;
+                strcpy(ret_name, name);
+                strcpy(ret_loop, loop);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+int vault_loop_refresh(const char *loop) {
+        int fd = open(loop, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* The loop device keeps the file's old size until told (losetup --set-capacity). */
+        int r = ioctl(fd, LOOP_SET_CAPACITY, 0) < 0 ? -errno : 0;
+        close(fd);
+        return r;
+}
+
+/* With the volume key in the kernel keyring (LUKS2's default), crypt_resize refuses (-EPERM)
+ * unless this context has loaded the key: docs/protocol.md, "Resizing an open mapping". */
+static int load_key_for_resize(struct crypt_device *cd, const char *name, const struct vault_tokens_ctx *ctx,
+                               unsigned timeout_s, const struct secret *pin, bool *ret_asked) {
+        struct crypt_active_device cad;
+        int r = crypt_get_active_device(cd, name, &cad);
+        if (r < 0)
+                return r;
+        *ret_asked = false;
+        if (!(cad.flags & CRYPT_ACTIVATE_KEYRING_KEY))
+                return 0; /* the key is in the dm table: libcryptsetup reuses it */
+        struct vault_header h;
+        r = vault_header_read(cd, &h);
+        if (r < 0)
+                return r;
+        struct vault_unlock_req req = {
+                .use = VAULT_USE_ACTIVATE, .name = NULL, .flags = CRYPT_ACTIVATE_KEYRING_KEY,
+                .timeout_s = timeout_s, .pin = pin, .only_token_id = -1,
+        };
+        struct vault_unlocked u = {};
+        r = vault_unlock(cd, &h, ctx, &req, &u);
+        vault_unlocked_clear(&u);
+        *ret_asked = true;
+        return r < 0 ? r : 0;
+}
+
+int vault_resize_mapping(const char *name, const char *header, const struct vault_tokens_ctx *ctx, unsigned timeout_s,
+                         const struct secret *pin, bool *ret_key_asked) {
+        vault_quiet_libcryptsetup();
+        if (!vault_have_device_mapper())
+                return -ENOSYS;
+        _cleanup_(crypt_freep) struct crypt_device *cd = NULL;
+        int r = crypt_init_by_name_and_header(&cd, name, header);
+        if (r < 0)
+                return r == -ENODEV ? r : vault_map_load_error(r);
+        bool asked = false;
+        r = load_key_for_resize(cd, name, ctx, timeout_s, pin, &asked);
+        if (ret_key_asked)
+                *ret_key_asked = asked;
+        if (r < 0)
+                return r;
+        /* 0: the whole data device (LUKS2 "dynamic" segment), as `cryptsetup resize NAME`. */
+        return crypt_resize(cd, name, /* new_size= */ 0);
+}
