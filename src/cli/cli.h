@@ -89,3 +89,4 @@ int verb_header_backup(int argc, char **argv, struct cli_global *g);
 int verb_header_restore(int argc, char **argv, struct cli_global *g);
 int verb_recovery_key(int argc, char **argv, struct cli_global *g);
 int verb_grow(int argc, char **argv, struct cli_global *g);
+int verb_backup(int argc, char **argv, struct cli_global *g);

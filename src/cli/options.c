@@ -86,7 +86,8 @@ static const char *option_name(int id) {
         return "?";
 }
 
-/* One option parsed: help and version end the command; a value given twice is refused. */
+/* One option parsed: help and version end the command; a value given twice is refused (but
+ * --exclude, which takes one pattern each time). */
 static int one_option(struct cli_global *g, int id, const char *arg, uint64_t *seen, cli_option_cb on_option,
                       void *userdata, bool *ret_done) {
         if (id == CLI_OPT_HELP) {
@@ -100,7 +101,7 @@ static int one_option(struct cli_global *g, int id, const char *arg, uint64_t *s
                 return EXIT_OK;
         }
         uint64_t bit = UINT64_C(1) << ((unsigned) (id - CLI_OPT_HELP) & 63);
-        if (arg && (*seen & bit))
+        if (arg && (*seen & bit) && id != CLI_OPT_EXCLUDE) /* --exclude: one per pattern */
                 return cli_usage_error("--%s was given twice; give it once", option_name(id));
         *seen |= bit;
         return id <= CLI_OPT_SSH_COMMAND ? parse_global(id, arg, g) : on_option(id, arg, userdata);

@@ -92,6 +92,16 @@ const struct cli_option_def cli_options[] = {
           CLI_V_GROW },
         { CLI_OPT_PIN_FILE, "pin-file", 0, "F|-", "the PIN of the enrolled token, from a file or stdin", CLI_V_GROW },
 
+        /* backup */
+        { CLI_OPT_DELETE, "delete", 0, NULL, "delete files in the vault that are gone from the SOURCEs (rsync --delete)",
+          CLI_V_BACKUP },
+        { CLI_OPT_EXCLUDE, "exclude", 0, "PATTERN", "skip files matching PATTERN (rsync --exclude; may be repeated)",
+          CLI_V_BACKUP },
+        { CLI_OPT_TIMEOUT, "timeout", 0, "S", "wait up to S seconds for an enrolled token (default 30, 0: now)",
+          CLI_V_BACKUP },
+        { CLI_OPT_PIN_FILE, "pin-file", 0, "F|-", "the PIN of the enrolled token, from a file or stdin",
+          CLI_V_BACKUP },
+
         /* close */
         { CLI_OPT_UNMOUNT, "unmount", 0, NULL, "unmount the mapping first", CLI_V_CLOSE },
 
@@ -178,7 +188,14 @@ const struct cli_verb_def cli_verbs[] = {
           "and resize2fs, then closed. A step that fails after the image grew: exit 12, the vault still\n"
           "opens, and the same command again finishes the rest.",
           verb_grow },
-        { "backup", 0, "", 0, -1, "Copy a vault elsewhere (reserved, not implemented yet).", NULL, NULL },
+        { "backup", CLI_V_BACKUP, "VAULT SOURCE...", 2, -1,
+          "Copy SOURCEs into a vault: open (one touch), mount, rsync -a, sync, unmount, close.",
+          "The vault is mounted on a private directory under /run/ykunlock; rsync -a copies each SOURCE\n"
+          "into it as rsync would (a trailing / copies a directory's contents), with its progress at a\n"
+          "terminal. Unmounted and closed also after a failure, SIGINT or SIGTERM (rsync is stopped\n"
+          "first). Exit 0 only for a complete copy; 12 when rsync could not copy everything (its exit\n"
+          "status 23, 24, or another failure). A vault that is open already is refused (exit 5).",
+          verb_backup },
         { "header backup", CLI_V_HEADER_BACKUP, "VAULT FILE", 2, 2,
           "Save a vault's LUKS2 header (every keyslot and token) into a new file.",
           "FILE must not exist; it is created with mode 0400. Keep it apart from the image: restored, it\n"

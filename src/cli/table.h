@@ -56,6 +56,8 @@ enum cli_opt_id {
         CLI_OPT_CONFIG,
         CLI_OPT_WAIT,
         CLI_OPT_OUTPUT,
+        CLI_OPT_DELETE,
+        CLI_OPT_EXCLUDE,
 };
 
 /* One bit per verb, for the options' `verbs` masks. */
@@ -75,6 +77,7 @@ enum cli_verb_bit {
         CLI_V_HEADER_RESTORE = 1u << 12,
         CLI_V_RECOVERY_KEY = 1u << 13,
         CLI_V_GROW = 1u << 14,
+        CLI_V_BACKUP = 1u << 15,
         CLI_V_GLOBAL = ~0u, /* every verb */
 };
 

@@ -38,11 +38,11 @@ done <<<"$verbs"
 run "$YKUNLOCK" token list --serial 1 --serial 2
 expect_rc 1 "a repeated selector"
 expect_err_line "ykunlock: --serial was given twice; give it once" "a repeated selector"
-run "$YKUNLOCK" backup
-expect_rc 1 "a reserved verb"
-expect_err_line "ykunlock: 'backup' is not implemented yet: the name is reserved for a later release" "a reserved verb"
+run "$YKUNLOCK" grow
+expect_rc 1 "a verb without its argument"
+expect_err_line "ykunlock: grow takes VAULT (see ykunlock grow --help)" "a verb without its argument"
 run "$YKUNLOCK" help header backup
-expect_rc 0 "help for a reserved verb"
+expect_rc 0 "help for a verb of a group"
 run "$YKUNLOCK" token --help
 expect_rc 0 "token --help"
 printf '%s\n' "$OUT" | grep -q '^  setup ' && pass "token --help lists token setup" || fail "token --help: $OUT"
