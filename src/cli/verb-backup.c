@@ -127,11 +127,11 @@ static int check_system(const struct backup_ctx *c) {
         char path[256];
         if (cli_find_program("rsync", path, sizeof(path)) < 0)
                 return cli_error(-YK_ERR_NEEDS_DM, "backup needs rsync (Debian: rsync); nothing was opened");
-        char name[256], loop[300];
-        if (vault_find_mapping(c->info.uuid, c->loc.device, name, sizeof(name), loop, sizeof(loop)) == 0)
+        struct vault_mapping m;
+        if (vault_find_mapping(c->info.uuid, c->loc.device, &m) == 0)
                 return cli_error(-YK_ERR_REFUSED, "%s is open already as /dev/mapper/%s: back up into where it is "
                                                   "mounted, or close it first (ykunlock close %s --unmount)",
-                                 c->vault_name, name, name);
+                                 c->vault_name, m.name, m.name);
         return EXIT_OK;
 }
 

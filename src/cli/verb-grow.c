@@ -59,7 +59,7 @@ struct grow_ctx {
         const char *vault_name;
         bool block;
         uint64_t old_size, new_size;
-        char map[256], loop[300], dev[300];
+        char map[128], loop[64], dev[300];
         bool temp_open; /* a closed vault, opened here for the file system */
         struct secret pin;
 };
@@ -115,6 +115,17 @@ shrink: {
                          c->loc.device, size_str(c->old_size, now, sizeof(now)), c->a->size_text,
                          size_str(want, asked, sizeof(asked)));
         }
+}
+
+/* A mapping with this vault's UUID on another file (a copy of the image) is refused: growing
+ * one and resizing the other would be wrong, and opening this one too would be worse. */
+static int check_copy_open(const struct grow_ctx *c) {
+        struct vault_mapping m;
+        if (vault_find_mapping(c->info.uuid, c->loc.device, &m) == 0 && !m.same_device)
+                return cli_error(-YK_ERR_REFUSED, "a vault with the UUID of %s is open as /dev/mapper/%s from another "
+                                                  "file or device (a copy?); close it first; nothing was changed",
+                                 c->loc.device, m.name);
+        return EXIT_OK;
 }
 
 static int check_system(const struct grow_ctx *c) {
@@ -206,8 +217,7 @@ static bool is_ext(const char *dev) {
         return ok;
 }
 
-static int grow_fs(struct grow_ctx *c, bool *ret_grown) {
-        *ret_grown = false;
+static int grow_fs(struct grow_ctx *c) {
         if (!is_ext(c->dev)) {
                 cli_info("%s holds no ext2/3/4 file system: grow what it holds yourself", c->dev);
                 return EXIT_OK;
@@ -230,7 +240,6 @@ static int grow_fs(struct grow_ctx *c, bool *ret_grown) {
                 return partly(c, msg, r);
         }
         cli_info("grew the file system on %s (%s)", c->dev, mounted ? "online, mounted" : "offline");
-        *ret_grown = true;
         return EXIT_OK;
 }
 
@@ -244,9 +253,14 @@ static int run_steps(struct grow_ctx *c) {
                 cli_info("grew %s from %s to %s", c->loc.device, size_str(c->old_size, a, sizeof(a)),
                          size_str(c->new_size, b, sizeof(b)));
         }
-        int r = vault_find_mapping(c->info.uuid, c->loc.device, c->map, sizeof(c->map), c->loop, sizeof(c->loop));
+        struct vault_mapping m;
+        int r = vault_find_mapping(c->info.uuid, c->loc.device, &m);
         if (r < 0 && r != -ENOENT)
                 return partly(c, "cannot tell whether it is open", r);
+        if (r == 0) {
+                snprintf(c->map, sizeof(c->map), "%s", m.name);
+                snprintf(c->loop, sizeof(c->loop), "%s", m.loop);
+        }
         int code;
         if (r == 0)
                 code = resize_mapping(c);
@@ -256,8 +270,16 @@ static int run_steps(struct grow_ctx *c) {
                 return code;
         if (cli_mapper_path(c->map, c->dev, sizeof(c->dev)) < 0)
                 return partly(c, "the mapping's name is too long", -ENAMETOOLONG);
-        bool grown;
-        code = grow_fs(c, &grown);
+        code = grow_fs(c);
+        if (c->temp_open) {
+                r = vault_close(c->map);
+                if (r < 0 && code == EXIT_OK) {
+                        cli_error(r, "%s grew, but the mapping %s could not be closed: %s (ykunlock close %s)",
+                                  c->vault_name, c->map, cli_strerror(r), c->map);
+                        return EXIT_PARTIAL;
+                }
+                c->temp_open = r < 0;
+        }
         if (code == EXIT_OK)
                 cli_info("%s is now %s%s", c->vault_name, size_str(c->new_size, a, sizeof(a)),
                          c->temp_open ? " (opened and closed again for its file system)" : "");
@@ -281,6 +303,8 @@ int verb_grow(int argc, char **argv, struct cli_global *g) {
         code = plan(&c);
         if (code == EXIT_OK)
                 code = check_system(&c);
+        if (code == EXIT_OK)
+                code = check_copy_open(&c);
         if (code == EXIT_OK && a.pin_file)
                 code = cli_read_pin(a.pin_file, &c.pin);
         if (code != EXIT_OK)

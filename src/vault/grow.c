@@ -74,41 +74,40 @@ static int read_sys_line(const char *path, char *buf, size_t len) {
         return 0;
 }
 
-/* Whether dm-N sits on `device`: a loop device whose backing file is it (its slave loopX), or
- * the block device itself. ret_loop gets "/dev/loopX" or "". */
-static bool dm_sits_on(const char *dm, const char *device, char *ret_loop, size_t len) {
-        char path[PATH_MAX], real[PATH_MAX];
-        struct stat want;
-        if (!realpath(device, real) || stat(real, &want) < 0)
-                return false;
+/* The first (only) device under dm-N: "loopX", "sda1"... into buf. */
+static int dm_slave(const char *dm, char *buf, size_t len) {
+        char path[300];
         snprintf(path, sizeof(path), "/sys/block/%s/slaves", dm);
         _cleanup_(closedirp) DIR *d = opendir(path);
         if (!d)
-                return false;
+                return -errno;
         for (struct dirent *e; (e = readdir(d));) {
                 if (e->d_name[0] == '.')
                         continue;
-                char dev[300], backing[PATH_MAX];
-                snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
-                struct stat st;
-                if (S_ISBLK(want.st_mode) && stat(dev, &st) == 0 && st.st_rdev == want.st_rdev) {
-                        snprintf(ret_loop, len, "%s", "");
-                        return true;
-                }
-                snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", e->d_name);
-                if (S_ISREG(want.st_mode) && read_sys_line(path, backing, sizeof(backing)) == 0 &&
-                    stat(backing, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino) {
-                        if (strlen(dev) >= len)
-                                return false;
-                        strcpy(ret_loop, dev);
-                        return true;
-                }
+                if (strlen(e->d_name) >= len)
+                        return -ENAMETOOLONG;
+                strcpy(buf, e->d_name);
+                return 0;
         }
-        return false;
+        return -ENOENT;
 }
 
-int vault_find_mapping(const char *uuid, const char *device, char *ret_name, size_t name_len, char *ret_loop,
-                       size_t loop_len) {
+/* Whether the block device `slave` is `device`: the device itself, or a loop device whose
+ * backing file is it (the same inode). */
+static bool slave_is(const char *slave, const char *device) {
+        struct stat want, st;
+        char dev[300], path[300], backing[PATH_MAX];
+        if (stat(device, &want) < 0)
+                return false;
+        snprintf(dev, sizeof(dev), "/dev/%s", slave);
+        if (S_ISBLK(want.st_mode))
+                return stat(dev, &st) == 0 && st.st_rdev == want.st_rdev;
+        snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", slave);
+        return S_ISREG(want.st_mode) && read_sys_line(path, backing, sizeof(backing)) == 0 &&
+               stat(backing, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino;
+}
+
+int vault_find_mapping(const char *uuid, const char *device, struct vault_mapping *ret) {
         char prefix[128];
         int r = dm_uuid_prefix(uuid, prefix, sizeof(prefix));
         if (r < 0)
@@ -116,23 +115,35 @@ int vault_find_mapping(const char *uuid, const char *device, char *ret_name, siz
         _cleanup_(closedirp) DIR *d = opendir("/sys/block");
         if (!d)
                 return -ENOENT;
+        struct vault_mapping found = {};
+        bool any = false;
         for (struct dirent *e; (e = readdir(d));) {
                 if (strncmp(e->d_name, "dm-", 3) != 0)
                         continue;
-                char path[300], dm_uuid[256], name[256], loop[300];
+                char path[300], dm_uuid[256], name[256], slave[64];
                 snprintf(path, sizeof(path), "/sys/block/%s/dm/uuid", e->d_name);
                 if (read_sys_line(path, dm_uuid, sizeof(dm_uuid)) < 0 || strncmp(dm_uuid, prefix, strlen(prefix)) != 0)
                         continue;
                 snprintf(path, sizeof(path), "/sys/block/%s/dm/name", e->d_name);
-                if (read_sys_line(path, name, sizeof(name)) < 0 || !dm_sits_on(e->d_name, device, loop, sizeof(loop)))
+                if (read_sys_line(path, name, sizeof(name)) < 0 || strlen(name) >= sizeof(found.name) ||
+                    dm_slave(e->d_name, slave, sizeof(slave)) < 0)
                         continue;
-                if (strlen(name) >= name_len || strlen(loop) >= loop_len)
-                        return -ENAMETOOLONG;
-                strcpy(ret_name, name);
-                strcpy(ret_loop, loop);
-                return 0;
+                bool same = slave_is(slave, device);
+                if (any && !same)
+                        continue; /* keep the first, or the one on `device` */
+                any = true;
+                strcpy(found.name, name);
+                found.same_device = same;
+                found.loop[0] = '\0';
+                if (strncmp(slave, "loop", 4) == 0)
+                        snprintf(found.loop, sizeof(found.loop), "/dev/%s", slave);
+                if (same)
+                        break;
         }
-        return -ENOENT;
+        if (!any)
+                return -ENOENT;
+        *ret = found;
+        return 0;
 }
 
 int vault_loop_refresh(const char *loop) {

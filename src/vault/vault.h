@@ -288,11 +288,17 @@ bool vault_have_device_mapper(void);
  * extension where the file system has no fallocate (sshfs). -ERANGE when the file is larger
  * (never shrinks; nothing is changed), -ENOTSUP for anything but a regular file. */
 int vault_grow_file(const char *path, uint64_t new_size);
-/* The open mapping of the vault with this UUID whose data is `device` (an image file through
- * its loop device, or the block device): its name, and the loop device ("/dev/loopN", or ""
- * for a block device). -ENOENT when it is not open. */
-int vault_find_mapping(const char *uuid, const char *device, char *ret_name, size_t name_len, char *ret_loop,
-                       size_t loop_len);
+/* The open mapping of the vault with this UUID: its name, its loop device ("/dev/loopN", or ""
+ * on a block device), and whether its data is `device` (the image file through the loop
+ * device's backing file, or the block device itself). A mapping on `device` is preferred; one
+ * with the UUID on another device (a copy of the image, or the image reached through another
+ * mount) is returned with same_device false. -ENOENT when none is open. */
+struct vault_mapping {
+        char name[128];
+        char loop[64];
+        bool same_device;
+};
+int vault_find_mapping(const char *uuid, const char *device, struct vault_mapping *ret);
 /* Tells the loop device `loop` that its file grew (LOOP_SET_CAPACITY). */
 int vault_loop_refresh(const char *loop);
 /* Resizes the open mapping `name` to the whole of its data device (crypt_resize). When its
