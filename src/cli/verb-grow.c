@@ -164,12 +164,33 @@ static struct vault_tokens_ctx tokens_ctx(const struct grow_ctx *c, struct cli_a
         return ctx;
 }
 
+/* The loop device under the mapping learns the file's new size; through a network file
+ * system (sshfs caches a file's attributes for a while) that may take a few tries. -EAGAIN
+ * when it still has another size after LOOP_REFRESH_TRIES seconds. */
+#define LOOP_REFRESH_TRIES 10
+static int refresh_loop(const struct grow_ctx *c) {
+        for (unsigned i = 0;; i++) {
+                int r = vault_loop_refresh(c->loop);
+                if (r < 0)
+                        return r;
+                uint64_t size;
+                r = vault_device_size(c->loop, &size);
+                if (r < 0)
+                        return r;
+                if (size >= c->new_size)
+                        return 0;
+                if (i + 1 == LOOP_REFRESH_TRIES)
+                        return -EAGAIN;
+                sleep(1);
+        }
+}
+
 /* The open mapping, resized to its grown data device (the key from the chain when it is kept in
  * the kernel keyring). */
 static int resize_mapping(struct grow_ctx *c) {
         char msg[512];
         if (c->loop[0]) {
-                int r = vault_loop_refresh(c->loop);
+                int r = refresh_loop(c);
                 if (r < 0) {
                         snprintf(msg, sizeof(msg), "cannot tell %s that %s grew: %s", c->loop, c->loc.device,
                                  cli_strerror(r));
