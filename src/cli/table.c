@@ -178,7 +178,7 @@ const struct cli_verb_def cli_verbs[] = {
           "suspended ones; remove closes or suspends those whose tokens are gone. One line per vault.",
           verb_plug_event },
 
-        /* Reserved for the next releases: the names are taken, the verbs answer "not implemented". */
+        /* Growing a vault and backing up into it (docs/cli.md). */
         { "grow", CLI_V_GROW, "VAULT", 1, 1,
           "Grow a vault: the image, then its open mapping, then its ext4 file system (online when mounted).",
           "--size NEW (an absolute size) or +DELTA (an increment) for an image, which never shrinks; a block\n"
