@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/exit-code.h"
 #include "cli/mount-holders.h"
+#include "cli/remote-vault.h"
 #include "cli/run.h"
 #include "cli/signals.h"
 #include "cli/table.h"
@@ -54,6 +55,8 @@ struct grow_ctx {
         const struct grow_args *a;
         const struct cli_global *g;
         struct vault_location loc;
+        const char *given; /* the vault as typed (an ssh:// address for a remote one) */
+        bool remote;
         struct vault *v;
         struct vault_info info;
         const char *vault_name;
@@ -112,7 +115,7 @@ shrink: {
         char now[64], asked[64];
         return cli_error(-YK_ERR_REFUSED, "%s is %s; --size %s (%s) would shrink it, and grow never shrinks a vault; "
                                           "nothing was changed",
-                         c->loc.device, size_str(c->old_size, now, sizeof(now)), c->a->size_text,
+                         c->given, size_str(c->old_size, now, sizeof(now)), c->a->size_text,
                          size_str(want, asked, sizeof(asked)));
         }
 }
@@ -121,7 +124,9 @@ shrink: {
  * one and resizing the other would be wrong, and opening this one too would be worse. */
 static int check_copy_open(const struct grow_ctx *c) {
         struct vault_mapping m;
-        if (vault_find_mapping(c->info.uuid, c->loc.device, &m) == 0 && !m.same_device)
+        /* A remote vault's open mapping reads the image through the sshfs mount of its `open`,
+         * another file to stat() than the one mounted here: the UUID is what tells. */
+        if (!c->remote && vault_find_mapping(c->info.uuid, c->loc.device, &m) == 0 && !m.same_device)
                 return cli_error(-YK_ERR_REFUSED, "a vault with the UUID of %s is open as /dev/mapper/%s from another "
                                                   "file or device (a copy?); close it first; nothing was changed",
                                  c->loc.device, m.name);
@@ -152,7 +157,7 @@ static int partly(const struct grow_ctx *c, const char *what, int r) {
         else
                 snprintf(again, sizeof(again), "%llu", (unsigned long long) c->new_size);
         cli_error(r, "%s; %s still opens as before; ykunlock grow %s%s%s finishes the rest", what, c->vault_name,
-                  c->loc.device, c->block ? "" : " --size ", c->block ? "" : again);
+                  c->given, c->block ? "" : " --size ", c->block ? "" : again);
         return EXIT_PARTIAL;
 }
 
@@ -269,9 +274,9 @@ static int run_steps(struct grow_ctx *c) {
         if (c->new_size > c->old_size) {
                 int r = vault_grow_file(c->loc.device, c->new_size);
                 if (r < 0)
-                        return cli_file_error(r, "cannot grow %s to %s: %s; it is as it was", c->loc.device,
+                        return cli_file_error(r, "cannot grow %s to %s: %s; it is as it was", c->given,
                                               size_str(c->new_size, a, sizeof(a)), cli_strerror(r));
-                cli_info("grew %s from %s to %s", c->loc.device, size_str(c->old_size, a, sizeof(a)),
+                cli_info("grew %s from %s to %s", c->given, size_str(c->old_size, a, sizeof(a)),
                          size_str(c->new_size, b, sizeof(b)));
         }
         struct vault_mapping m;
@@ -316,11 +321,24 @@ int verb_grow(int argc, char **argv, struct cli_global *g) {
                 return code;
         cli_vault_verbose(g);
 
-        _cleanup_(grow_ctx_clear) struct grow_ctx c = { .a = &a, .g = g, .loc = cli_vault_location(argv[first], g) };
+        /* Declared first, so released last: a remote vault's mount outlives the mapping opened
+         * here for its file system. */
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ true, &ref);
+        _cleanup_(grow_ctx_clear) struct grow_ctx c = { .a = &a, .g = g, .loc = ref.loc, .given = ref.given,
+                                                        .remote = ref.remote };
+        if (code == EXIT_OK && ref.remote)
+                code = check_system(&c); /* mounting needs root */
+        if (code == EXIT_OK)
+                code = cli_vault_ref_mount(&ref, g, REMOTE_CONNECT_S);
+        if (code != EXIT_OK)
+                return code;
+        c.loc = ref.loc;
         code = cli_vault_load(&c.loc, &c.v, &c.info);
         if (code != EXIT_OK)
                 return code;
-        c.vault_name = cli_vault_name(&c.info, &c.loc);
+        struct vault_location given = { .device = ref.given };
+        c.vault_name = cli_vault_name(&c.info, &given);
         code = plan(&c);
         if (code == EXIT_OK)
                 code = check_system(&c);

@@ -54,6 +54,14 @@ run "$YKUNLOCK" grow "$D/zero.img" --size +1M
 expect_rc 4 "a file that is no vault"
 expect_unchanged "$zero_before" "a file that is no vault" "$D/zero.img"
 
+# ssh:// vaults: a malformed address and --ssh-command for a local vault are usage errors.
+run "$YKUNLOCK" grow 'ssh://ho st/x.img' --size +1M
+expect_rc 1 "a malformed ssh:// address"
+expect_err_contains "is not a remote vault address" "a malformed ssh:// address"
+run "$YKUNLOCK" grow "$IMAGE" --size +1M --ssh-command dbclient
+expect_rc 1 "--ssh-command for a local vault"
+expect_err_line "ykunlock: --ssh-command is for a vault given as ssh://…, not $IMAGE" "--ssh-command for a local vault"
+
 if [ ! -e /sys/class/misc/device-mapper ]; then
   run "$YKUNLOCK" grow "$IMAGE" --size +64M
   expect_rc 9 "grow without device-mapper"
