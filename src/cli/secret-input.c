@@ -11,10 +11,10 @@
 #include "cli/cli.h"
 #include "cli/exit-code.h"
 #include "cli/signals.h"
-#include "shared/base64.h"
 #include "shared/file.h"
 #include "shared/hex.h"
 #include "shared/macros.h"
+#include "vault/vault.h"
 
 int cli_secret_file_error(const char *option, const char *path, int r) {
         if (r == -EBADFD)
@@ -73,13 +73,16 @@ int cli_print_secret_line(const char *text) {
 }
 
 int cli_show_recovery_key(const struct secret *key) {
-        char b64[64];
-        CLEANUP_ERASE(b64);
-        base64_encode(key->data, key->len, b64);
+        char text[VAULT_RECOVERY_TEXT_LEN + 1];
+        CLEANUP_ERASE(text);
+        if (key->len != VAULT_RECOVERY_TEXT_LEN)
+                return -EINVAL;
+        memcpy(text, key->data, key->len);
+        text[key->len] = '\0';
         struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
         sigemptyset(&ignore.sa_mask);
         (void) sigaction(SIGPIPE, &ignore, &saved);
-        int r = cli_print_secret_line(b64);
+        int r = cli_print_secret_line(text);
         (void) sigaction(SIGPIPE, &saved, NULL);
         if (r == -EPIPE) /* then die of it after the cleanup, as any program writing into a closed pipe */
                 cli_signal_note(SIGPIPE);

@@ -18,7 +18,7 @@ int cli_read_hex_secret(const char *path, size_t n, const char *what, struct sec
  * stdio's buffer. 0, or a negative errno (a closed stdout). */
 int cli_print_secret_line(const char *text);
 
-/* Shows a new recovery key: its base64 on a line of stdout, with SIGPIPE ignored for the write,
+/* Shows a new recovery key: its text form (vault_recovery_key_new) on a line of stdout, with SIGPIPE ignored for the write,
  * so that a closed pipe cannot kill the caller before it removes the key nobody saw. On -EPIPE
  * the signal is noted to be raised again after that cleanup (cli_signal_note). 0, or a negative
  * errno. */

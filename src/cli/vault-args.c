@@ -1,5 +1,6 @@
 #include "cli/vault-args.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -7,11 +8,11 @@
 #include "cli/exit-code.h"
 #include "cli/prompt.h"
 #include "cli/secret-input.h"
-#include "shared/base64.h"
 #include "shared/file.h"
 #include "vault/vault.h"
 
-#define RECOVERY_KEY_TEXT_LEN 44 /* base64_encoded_len(VAULT_RECOVERY_KEY_SIZE) */
+/* The longest file that can hold a key: its text form and a newline. */
+#define RECOVERY_KEY_FILE_MAX (VAULT_RECOVERY_TEXT_LEN + 1)
 
 static int read_error(const char *option, const char *path, int r) {
         if (r == -EFBIG)
@@ -20,29 +21,24 @@ static int read_error(const char *option, const char *path, int r) {
 }
 
 bool cli_decode_recovery_key(const struct secret *text, struct secret *ret) {
-        if (text->len != RECOVERY_KEY_TEXT_LEN)
+        /* Exactly the key: whitespace around it, which vault_recovery_key_decode forgives a typed
+         * line, is refused in a file. */
+        if (text->len == 0 || isspace(text->data[0]) || isspace(text->data[text->len - 1]))
                 return false;
-        _cleanup_(secret_clearp) struct secret key = {};
-        if (secret_new(VAULT_RECOVERY_KEY_SIZE, &key) < 0)
-                return false;
-        size_t n = 0;
-        if (base64_decode((const char *) text->data, text->len, key.data, key.len, &n) < 0 ||
-            n != VAULT_RECOVERY_KEY_SIZE)
-                return false;
-        *ret = TAKE_STRUCT(key);
-        return true;
+        return vault_recovery_key_decode(text, ret);
 }
 
 int cli_read_recovery_key(const char *path, struct secret *ret) {
         _cleanup_(secret_clearp) struct secret text = {};
-        int r = read_secret_input(path, RECOVERY_KEY_TEXT_LEN + 1, &text);
+        int r = read_secret_input(path, RECOVERY_KEY_FILE_MAX, &text);
         if (r < 0 && r != -EFBIG)
                 return read_error("--recovery-key-file", path, r);
         if (r == 0)
                 secret_strip_one_newline(&text);
         if (r == -EFBIG || !cli_decode_recovery_key(&text, ret))
-                return cli_usage_error("--recovery-key-file %s: must hold the recovery key as create printed it "
-                                       "(44 characters of base64), with at most one trailing newline",
+                return cli_usage_error("--recovery-key-file %s: must hold the recovery key as it was printed (8 "
+                                       "groups of 8 letters, or 44 characters of base64 for an older key), with at "
+                                       "most one trailing newline",
                                        path);
         return EXIT_OK;
 }

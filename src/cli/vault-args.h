@@ -11,8 +11,8 @@
 
 /* Each reads the option's file, prints its own one-line error and returns an exit code. */
 
-/* The recovery key as `create` printed it: 44 characters of base64, one trailing newline
- * ignored; *ret gets the 32 decoded bytes. */
+/* The recovery key as `create` printed it (its text form, or the base64 of a version-1 key),
+ * one trailing newline ignored; *ret gets what its keyslot takes (vault_recovery_key_decode). */
 int cli_read_recovery_key(const char *path, struct secret *ret);
 /* Raw bytes, like cryptsetup's --key-file (nothing stripped). */
 int cli_read_passphrase(const char *path, struct secret *ret);
@@ -24,6 +24,7 @@ int cli_prompt_new_pin(struct secret *ret);
 /* The PIN of an enrolled token, asked once ("Enter token PIN: ", as cryptsetup asks). */
 int cli_prompt_pin(struct secret *ret);
 
-/* What a line typed at the terminal (or a --recovery-key-file) means: the 32 bytes when it is
- * the canonical base64 of a recovery key, else false. */
+/* What a line typed at the terminal (or a --recovery-key-file) means: the recovery key's
+ * keyslot passphrase when it is one of vault_recovery_key_decode's forms with nothing around
+ * it, else false. */
 bool cli_decode_recovery_key(const struct secret *text, struct secret *ret);

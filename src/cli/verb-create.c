@@ -208,8 +208,8 @@ static int print_recovery_key(const struct secret *key, const struct made_files 
                                  cli_strerror(r), loc->device);
         }
         cli_info("above is the recovery key of %s, shown once: keep it offline, apart from the image; it opens the "
-                 "vault without a token (echo KEY | base64 --decode | cryptsetup open --disable-external-tokens "
-                 "%s%s%s--key-file=- %s NAME)",
+                 "vault without a token, typed at any passphrase prompt as it is (cryptsetup open "
+                 "--disable-external-tokens %s%s%s%s NAME)",
                  loc->device, loc->header ? "--header " : "", loc->header ? loc->header : "", loc->header ? " " : "",
                  loc->device);
         return EXIT_OK;

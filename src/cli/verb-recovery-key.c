@@ -143,8 +143,8 @@ static int show_key(struct rekey *k, const struct secret *key) {
 
 static void say_done(const struct rekey *k) {
         cli_info("above is the new recovery key of %s, shown once (keyslot %d): keep it offline, apart from the "
-                 "image; it opens the vault without a token (echo KEY | base64 --decode | cryptsetup open "
-                 "--disable-external-tokens --key-file=- %s NAME)",
+                 "image; it opens the vault without a token, typed at any passphrase prompt as it is (cryptsetup "
+                 "open --disable-external-tokens %s NAME)",
                  k->name, k->c.keyslot, k->loc->device);
         for (size_t i = 0; i < k->c.n_old; i++)
                 if (k->c.old_keyslots[i] >= 0)

@@ -1,10 +1,10 @@
-/* The recovery key: 32 random bytes in a keyslot of their own, marked by a `ykunlock-recovery`
- * token; made with the vault, added to a vault that has none, or replaced. */
+/* The recovery key: 256 random bits written as text (vault_recovery_key_new) in a keyslot of its
+ * own, marked by a `ykunlock-recovery` token; made with the vault, added to a vault that has
+ * none, or replaced. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "crypto/random.h"
 #include "vault/recovery.h"
 
 /* The marker of `keyslot` (docs/token-format.md); its token id in *ret_token_id. */
@@ -30,9 +30,7 @@ static int add_marker(struct crypt_device *cd, int keyslot, int *ret_token_id) {
 static int add_key(struct crypt_device *cd, const struct secret *vk, struct secret *ret_key, int *ret_keyslot,
                    int *ret_token_id) {
         _cleanup_(secret_clearp) struct secret key = {};
-        int r = secret_new(VAULT_RECOVERY_KEY_SIZE, &key);
-        if (r == 0)
-                r = crypto_random(key.data, key.len);
+        int r = vault_recovery_key_new(&key);
         if (r == 0)
                 r = vault_pbkdf_minimal(cd);
         if (r < 0)

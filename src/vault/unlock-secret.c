@@ -1,12 +1,8 @@
 /* The second method of the unlock chain: the recovery key or a passphrase, given or typed,
  * tried on the keyslots that can hold such a secret (not bound to a valid YubiKey token). */
-#include <ctype.h>
 #include <errno.h>
 
-#include "shared/base64.h"
 #include "vault/internal.h"
-
-#define RECOVERY_KEY_TEXT_LEN 44 /* base64_encoded_len(VAULT_RECOVERY_KEY_SIZE) */
 
 /* Every keyslot not bound to a valid YubiKey token, in the order most likely to open: the
  * recovery key tries the recovery marker's keyslot first, a passphrase the unmarked ones
@@ -42,7 +38,9 @@ int vault_unlock_by_secret(struct crypt_device *cd, const struct vault_header *h
                            enum vault_auth_kind kind, const struct secret *secret, struct vault_unlocked *out) {
         if (!secret || !secret->data || kind == VAULT_AUTH_TOKEN)
                 return -EINVAL;
-        if (kind == VAULT_AUTH_RECOVERY_KEY && secret->len != VAULT_RECOVERY_KEY_SIZE)
+        /* A recovery key is its text form or a version-1 key's 32 bytes (vault_recovery_key_decode). */
+        if (kind == VAULT_AUTH_RECOVERY_KEY && secret->len != VAULT_RECOVERY_TEXT_LEN &&
+            secret->len != VAULT_RECOVERY_KEY_SIZE)
                 return -EPERM;
         int keyslots[YK_LUKS2_KEYSLOTS * 2];
         size_t n = secret_keyslots(h, kind == VAULT_AUTH_RECOVERY_KEY, keyslots);
@@ -59,27 +57,6 @@ int vault_unlock_by_secret(struct crypt_device *cd, const struct vault_header *h
                         return r;
         }
         return r;
-}
-
-bool vault_recovery_key_decode(const struct secret *text, struct secret *ret) {
-        if (!text || !text->data || !ret)
-                return false;
-        const char *s = (const char *) text->data;
-        size_t start = 0, end = text->len;
-        while (start < end && isspace((unsigned char) s[start]))
-                start++;
-        while (end > start && isspace((unsigned char) s[end - 1]))
-                end--;
-        if (end - start != RECOVERY_KEY_TEXT_LEN)
-                return false;
-        _cleanup_(secret_clearp) struct secret key = {};
-        if (secret_new(VAULT_RECOVERY_KEY_SIZE, &key) < 0)
-                return false;
-        size_t n = 0;
-        if (base64_decode(s + start, end - start, key.data, key.len, &n) < 0 || n != VAULT_RECOVERY_KEY_SIZE)
-                return false;
-        *ret = TAKE_STRUCT(key);
-        return true;
 }
 
 int vault_unlock_by_typed(struct crypt_device *cd, const struct vault_header *h, const struct vault_unlock_req *req,

@@ -21,12 +21,12 @@
  * crash-safe in the way docs/token-format.md describes (pending tokens).
  *
  * How the verbs use it (the edge prompts, prints, and maps errnos to exit codes):
- *   create    vault_create(), print the recovery key as base64 (shared/base64.h), then, unless
+ *   create    vault_create(), print the recovery key (its text form, as it is), then, unless
  *             --no-enroll, pick the one present token and vault_enroll() it authorised by
  *             VAULT_AUTH_RECOVERY_KEY with the key just made; --fs ext4 needs
  *             vault_have_device_mapper() (check before vault_create) and vault_open() by name.
  *   enroll    pick the token to enroll (yk_tokens_discover, --serial), build a vault_auth from
- *             --recovery-key-file (base64-decoded), --passphrase-file (raw) or a present token,
+ *             --recovery-key-file (vault_recovery_key_decode), --passphrase-file (raw) or a present token,
  *             vault_enroll(); -EEXIST: name ret->existing_token_id.
  *   open      vault_open() (-ENOANO: prompt for the PIN and call again; -ENODEV after the
  *             wait: fall back to vault_open_with_secret() when stdin is a terminal).
@@ -47,7 +47,9 @@
 #include "shared/sizes.h"
 #include "vault/token-json.h"
 
-#define VAULT_RECOVERY_KEY_SIZE 32
+#define VAULT_RECOVERY_KEY_SIZE   32 /* random bytes in a recovery key */
+#define VAULT_RECOVERY_TEXT_LEN   71 /* its text form: 8 groups of 8 modhex letters, 7 dashes */
+#define VAULT_RECOVERY_BASE64_LEN 44 /* a version-1 key as create printed it (base64) */
 #define VAULT_METADATA_SIZE     (64 * 1024)
 #define VAULT_SECTOR_SIZE       4096
 #define VAULT_LABEL_MAX         47 /* LUKS2 label field: 48 bytes with its NUL */
@@ -83,7 +85,7 @@ struct vault_insert_prompt {
 struct vault_ask {
         /* The PIN of `enrolled`, the enrolled token whose key is present. */
         int (*pin)(void *userdata, const struct yk_token_info *enrolled, unsigned attempt, struct secret *ret);
-        /* The recovery key (base64 as create printed it; surrounding whitespace is ignored) or a
+        /* The recovery key (as create printed it: vault_recovery_key_decode's forms) or a
          * passphrase (raw bytes), typed. `why`: -ENODEV no enrolled token came, -EHOSTDOWN no
          * PC/SC service, -EBADMSG the ykunlock tokens are malformed. */
         int (*secret)(void *userdata, const char *label, int why, unsigned attempt, struct secret *ret);
@@ -151,12 +153,12 @@ struct vault_create_params {
 
 /* Creates a new vault: the image (and the detached header, when loc->header is set, with the
  * data at offset 0 of the image), LUKS2 with 64 KiB of metadata, aes-xts-plain64, 512-bit key,
- * 4096-byte sectors, and the recovery key (32 random bytes, keyslot with pbkdf2-sha512/1000)
+ * 4096-byte sectors, and the recovery key (vault_recovery_key_new, keyslot with pbkdf2-sha512/1000)
  * with its `ykunlock-recovery` marker. Refuses (-EEXIST) a file that exists and is not empty,
  * (-ENOTSUP) anything but a regular file, (-EACCES) an empty file of another owner, (-EINVAL)
  * a header that is the image itself. An empty file that was there becomes 0600, like the
  * files it creates. On failure the files it created are removed again.
- * *ret_recovery_key gets the 32 raw bytes (print them as base64). */
+ * *ret_recovery_key gets the key's text form (print it as it is). */
 int vault_create(const struct vault_location *loc, const struct vault_create_params *p,
                  struct secret *ret_recovery_key);
 /* After vault_create on a block device whose recovery key could not be shown: zeroes the
@@ -169,7 +171,7 @@ int vault_device_size(const char *path, uint64_t *ret);
 
 enum vault_auth_kind {
         VAULT_AUTH_TOKEN,        /* an enrolled token that is present (see ctx) */
-        VAULT_AUTH_RECOVERY_KEY, /* the 32 raw bytes of the recovery key (base64-decoded) */
+        VAULT_AUTH_RECOVERY_KEY, /* the recovery key as its keyslot takes it (vault_recovery_key_decode) */
         VAULT_AUTH_PASSPHRASE,   /* raw bytes, like cryptsetup --key-file */
 };
 
@@ -257,8 +259,8 @@ int vault_open(const struct vault_location *loc, const struct vault_tokens_ctx *
                const struct vault_open_params *p, struct vault_open_result *ret);
 
 /* vault_open() on a loaded vault. When no enrolled token comes (or the tokens are malformed)
- * and ctx->ask->secret is set, the typed text is tried as the recovery key (base64, whitespace
- * around it stripped) and then as a passphrase; a wrong one is asked again. -EPERM when none
+ * and ctx->ask->secret is set, the typed text is tried as the recovery key (one of
+ * vault_recovery_key_decode's forms) and then as a passphrase; a wrong one is asked again. -EPERM when none
  * opened it. ctx->ask->pin is asked for a token enrolled with a PIN when p->pin is NULL. */
 int vault_open_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_open_params *p,
                       struct vault_open_result *ret);
@@ -342,9 +344,15 @@ struct vault_info {
 int vault_list(const struct vault_location *loc, struct vault_info *ret);
 /* vault_list() of a loaded vault. */
 int vault_get_info(const struct vault *v, struct vault_info *ret);
-/* The recovery key as typed: base64 of 32 bytes, with whitespace around it ignored. false when
- * the text is not one (then it may be a passphrase). */
+/* The recovery key as typed or read, turned into what its keyslot takes (docs/token-format.md):
+ * the text form, in either case and with or without its dashes, gives its canonical spelling
+ * (VAULT_RECOVERY_TEXT_LEN characters: lowercase, dashed); the base64 of a version-1 key gives
+ * its 32 bytes. Whitespace around it is ignored. false when the text is neither (then it may
+ * be a passphrase). */
 bool vault_recovery_key_decode(const struct secret *text, struct secret *ret);
+/* A new recovery key: 32 random bytes (getrandom) written as the text form, which is its
+ * keyslot passphrase as it is (VAULT_RECOVERY_TEXT_LEN bytes, no NUL). */
+int vault_recovery_key_new(struct secret *ret);
 void vault_info_free(struct vault_info *info);
 
 /* ---- unenroll ---------------------------------------------------------------------------- */
@@ -370,7 +378,7 @@ struct vault_recovery_change {
         int authorising_keyslot;
 };
 
-/* Adds a new recovery key (32 random bytes, pbkdf2-sha512/1000) in a free keyslot with its
+/* Adds a new recovery key (vault_recovery_key_new, pbkdf2-sha512/1000) in a free keyslot with its
  * marker, as one transaction; `auth` as for vault_enroll_loaded (NULL or TOKEN: the chain).
  * *ret_key gets the 32 bytes. -ENOSPC: no free keyslot or JSON room. */
 int vault_recovery_key_add(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,

@@ -1,4 +1,4 @@
-/* src/shared: strict hex and base64, secure memory, secret files. */
+/* src/shared: strict hex, modhex and base64, secure memory, secret files. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,6 +28,7 @@
 #include "shared/base64.h"
 #include "shared/file.h"
 #include "shared/hex.h"
+#include "shared/modhex.h"
 #include "shared/secmem.h"
 
 static void test_hex(void **state) {
@@ -43,6 +44,22 @@ static void test_hex(void **state) {
         assert_int_equal(hex_decode("0g", 2, out, sizeof(out), &n), -EINVAL);
         assert_int_equal(hex_decode(" 0", 2, out, sizeof(out), &n), -EINVAL);
         assert_int_equal(hex_decode("0011223344", 10, out, sizeof(out), &n), -ENOBUFS);
+}
+
+/* Modhex: the nibbles 0..f are the letters cbdefghijklnrtuv (the YubiKey OTP alphabet), high
+ * nibble first; either case reads back. */
+static void test_modhex(void **state) {
+        (void) state;
+        const uint8_t bytes[] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+        char text[16];
+        modhex_encode(bytes, sizeof(bytes), text);
+        assert_memory_equal(text, "cbdefghijklnrtuv", 16);
+        for (int i = 0; i < 16; i++) {
+                assert_int_equal(modhex_value("cbdefghijklnrtuv"[i]), i);
+                assert_int_equal(modhex_value("CBDEFGHIJKLNRTUV"[i]), i);
+        }
+        for (const char *c = "0123456789amopqswxyzAMOPQSWXYZ- \n"; *c; c++)
+                assert_int_equal(modhex_value(*c), -1);
 }
 
 /* RFC 4648 §10 test vectors, both ways. */
@@ -212,6 +229,7 @@ static void test_read_small_file(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_hex),
+                cmocka_unit_test(test_modhex),
                 cmocka_unit_test(test_base64_rfc4648),
                 cmocka_unit_test(test_base64_strict),
                 cmocka_unit_test(test_base64_recovery_key_shape),

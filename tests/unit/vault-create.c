@@ -48,17 +48,33 @@ static void test_luks2_parameters(void **state) {
         assert_int_equal(crypt_get_metadata_size(cd, &md, &ks), 0);
         assert_int_equal(md, 65536);
 
-        /* the recovery keyslot: pbkdf2-sha512, 1000 iterations, opened by the 32 bytes */
+        /* the recovery key: 8 groups of 8 modhex letters; its keyslot: pbkdf2-sha512, 1000
+         * iterations, opened by that text as it is (no decoding) */
+        assert_int_equal(f->recovery.len, 71);
+        for (size_t i = 0; i < f->recovery.len; i++)
+                if (i % 9 == 8)
+                        assert_int_equal(f->recovery.data[i], '-');
+                else
+                        assert_non_null(memchr("cbdefghijklnrtuv", f->recovery.data[i], 16));
         struct crypt_pbkdf_type pbkdf;
         assert_int_equal(crypt_keyslot_get_pbkdf(cd, 0, &pbkdf), 0);
         assert_string_equal(pbkdf.type, "pbkdf2");
         assert_string_equal(pbkdf.hash, "sha512");
         assert_int_equal(pbkdf.iterations, 1000);
-        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, (const char *) f->recovery.data, 32, 0), 0);
-        uint8_t wrong[32];
-        memcpy(wrong, f->recovery.data, 32);
-        wrong[31] ^= 1;
-        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, (const char *) wrong, 32, 0), -EPERM);
+        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, (const char *) f->recovery.data, 71, 0), 0);
+        char wrong[71];
+        memcpy(wrong, f->recovery.data, 71);
+        wrong[70] = wrong[70] == 'c' ? 'b' : 'c';
+        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, wrong, 71, 0), -EPERM);
+        /* the bytes the letters stand for are not the passphrase: the text is */
+        uint8_t bytes[32];
+        for (size_t i = 0; i < 32; i++) {
+                size_t k = 2 * i + i / 4;
+                const char *hi = memchr("cbdefghijklnrtuv", f->recovery.data[k], 16);
+                const char *lo = memchr("cbdefghijklnrtuv", f->recovery.data[k + 1], 16);
+                bytes[i] = (uint8_t) ((hi - "cbdefghijklnrtuv") << 4 | (lo - "cbdefghijklnrtuv"));
+        }
+        assert_int_equal(crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, (const char *) bytes, 32, 0), -EPERM);
 
         /* the marker */
         const char *type = NULL;
@@ -79,11 +95,11 @@ static void test_luks2_parameters(void **state) {
 static void test_two_vaults_two_keys(void **state) {
         struct vf *f = *state;
         vf_create(f, false);
-        uint8_t first[32];
-        memcpy(first, f->recovery.data, 32);
+        uint8_t first[71];
+        memcpy(first, f->recovery.data, 71);
         assert_int_equal(unlink(f->image), 0);
         vf_create(f, false);
-        assert_memory_not_equal(first, f->recovery.data, 32);
+        assert_memory_not_equal(first, f->recovery.data, 71);
 }
 
 static void test_detached_header(void **state) {
@@ -101,7 +117,7 @@ static void test_detached_header(void **state) {
         assert_int_equal(crypt_get_data_offset(cd), 0);
         assert_int_equal(crypt_header_is_detached(cd), 1);
         crypt_free(cd);
-        assert_int_equal(vf_try_keyslot(f, 0, f->recovery.data, 32), 0);
+        assert_int_equal(vf_try_keyslot(f, 0, f->recovery.data, f->recovery.len), 0);
 
         /* without the header, the image is not a vault */
         struct vault_location attached = { .device = f->image };

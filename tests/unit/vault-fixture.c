@@ -112,7 +112,7 @@ void vf_create(struct vf *f, bool detached) {
         struct vault_create_params p = { .size = 32u << 20, .fill = VAULT_FILL_SPARSE, .label = "test-vault" };
         secret_clear(&f->recovery);
         assert_int_equal(vault_create(&f->loc, &p, &f->recovery), 0);
-        assert_int_equal(f->recovery.len, 32);
+        assert_int_equal(f->recovery.len, VAULT_RECOVERY_TEXT_LEN);
 }
 
 int vf_enroll(struct vf *f, int i, const struct secret *pin, bool replace) {

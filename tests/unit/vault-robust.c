@@ -344,7 +344,9 @@ static void test_no_free_keyslot(void **state) {
                                           .flags = CRYPT_PBKDF_NO_BENCHMARK };
         assert_int_equal(crypt_set_pbkdf_type(cd, &pbkdf), 0);
         for (int k = 1; k < 32; k++)
-                assert_int_equal(crypt_keyslot_add_by_passphrase(cd, k, (const char *) f->recovery.data, 32, "x", 1), k);
+                assert_int_equal(crypt_keyslot_add_by_passphrase(cd, k, (const char *) f->recovery.data,
+                                                                 f->recovery.len, "x", 1),
+                                 k);
         crypt_free(cd);
         uint8_t before[32];
         vf_fingerprint(f->image, before);

@@ -1,6 +1,7 @@
 /* The unlock chain (src/vault/unlock*.c) with emulated YubiKeys in process: the PIN and the
  * typed secret come through the caller's callbacks (struct vault_ask), a wrong one is asked
- * again up to `tries` times, a typed recovery key has the whitespace around it stripped, and
+ * again up to `tries` times, a typed recovery key is read in its text form (either case, with
+ * or without dashes, whitespace around it stripped) or as an older key's base64, and
  * vault_boot_passphrase returns a keyslot passphrase that opens its keyslot. */
 #include <errno.h>
 #include <setjmp.h>
@@ -137,8 +138,12 @@ static void test_typed_recovery_key(void **state) {
         struct vf *f = *state;
         assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
         vf_remove(f, 0);
-        char key[64], spaced[96];
-        base64_encode(f->recovery.data, f->recovery.len, key);
+        /* typed in capitals, without its dashes, with blanks around: still the key */
+        char key[72] = "", spaced[96];
+        for (size_t i = 0, j = 0; i < f->recovery.len; i++)
+                if (f->recovery.data[i] != '-')
+                        key[j++] = (char) (f->recovery.data[i] - 'a' + 'A');
+        assert_int_equal(strlen(key), 64);
         snprintf(spaced, sizeof(spaced), " \t%s \n", key);
 
         struct script s = { .answers = { "not it", spaced } };
@@ -153,7 +158,9 @@ static void test_typed_recovery_key(void **state) {
         assert_int_equal(res.token_id, -1);
 
         /* three wrong ones: -EPERM after three questions */
-        struct script wrong = { .answers = { "a", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "c", key } };
+        struct script wrong = { .answers = { "a", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                                             "cccccccc-cccccccc-cccccccc-cccccccc-cccccccc-cccccccc-cccccccc-cccccccc",
+                                             key } };
         ask.userdata = &wrong;
         assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -EPERM);
         assert_int_equal(wrong.asked, 3);
@@ -176,8 +183,38 @@ static void test_typed_recovery_key(void **state) {
         f->ctx.ask = NULL;
 }
 
+/* Every spelling of one key gives the same keyslot passphrase: its canonical text. */
+static void expect_text_key(const char *typed, const char *canonical) {
+        struct secret text = {}, key = {};
+        text_secret(typed, &text);
+        if (!canonical) {
+                assert_false(vault_recovery_key_decode(&text, &key));
+                assert_null(key.data);
+        } else {
+                assert_true(vault_recovery_key_decode(&text, &key));
+                assert_int_equal(key.len, strlen(canonical));
+                assert_memory_equal(key.data, canonical, key.len);
+        }
+        secret_clear(&key);
+        secret_clear(&text);
+}
+
 static void test_recovery_key_decode(void **state) {
         (void) state;
+        /* the text form: the bytes 00..1f; case, the dashes and blanks around do not matter */
+        const char *k = "cccbcdce-cfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbubv";
+        expect_text_key(k, k);
+        expect_text_key("CCCBCDCE-CFCGCHCI-CJCKCLCN-CRCTCUCV-BCBBBDBE-BFBGBHBI-BJBKBLBN-BRBTBUBV", k);
+        expect_text_key("cccbcdcecfcgchcicjckclcncrctcucvbcbbbdbebfbgbhbibjbkblbnbrbtbubv", k);
+        expect_text_key(" cccbcdce-cfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbubv\r\n", k);
+        /* not the key: a dash out of place, a letter outside modhex, one letter short, blanks inside */
+        expect_text_key("cccbcdc-ecfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbubv", NULL);
+        expect_text_key("cccbcdce-cfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbuba", NULL);
+        expect_text_key("cccbcdce-cfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbub", NULL);
+        expect_text_key("cccbcdce cfcgchci cjckclcn crctcucv bcbbbdbe bfbgbhbi bjbkblbn brbtbubv", NULL);
+        expect_text_key("cccbcdce-cfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbubvc", NULL);
+
+        /* a version-1 key: the base64 of 32 bytes, decoded */
         struct secret text = {}, key = {};
         text_secret("  AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\r\n", &text);
         assert_true(vault_recovery_key_decode(&text, &key));
@@ -190,6 +227,47 @@ static void test_recovery_key_decode(void **state) {
         secret_clear(&text);
         text_secret("   ", &text);
         assert_false(vault_recovery_key_decode(&text, &key));
+        secret_clear(&text);
+}
+
+/* A vault made by an older ykunlock: its recovery keyslot takes 32 raw bytes, shown as base64.
+ * That base64, typed or given, still opens it; the same bytes as text do not. */
+static void test_v1_recovery_key(void **state) {
+        struct vf *f = *state;
+        uint8_t raw[32];
+        for (int i = 0; i < 32; i++)
+                raw[i] = (uint8_t) (i * 7 + 1);
+        struct crypt_device *cd = NULL;
+        assert_int_equal(crypt_init(&cd, f->image), 0);
+        assert_int_equal(crypt_load(cd, CRYPT_LUKS2, NULL), 0);
+        assert_int_equal(crypt_keyslot_change_by_passphrase(cd, 0, 0, (const char *) f->recovery.data, f->recovery.len,
+                                                            (const char *) raw, sizeof(raw)),
+                         0);
+        crypt_free(cd);
+        char b64[64];
+        base64_encode(raw, sizeof(raw), b64);
+
+        struct script s = { .answers = { (const char *) "cccbcdce-cfcgchci-cjckclcn-crctcucv-bcbbbdbe-bfbgbhbi-bjbkblbn-brbtbubv", b64 } };
+        struct vault_ask ask = { .secret = ask_secret, .userdata = &s };
+        f->ctx.ask = &ask;
+        struct vault_open_params p = {};
+        struct vault_open_result res;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), 0);
+        assert_int_equal(s.asked, 2);
+        assert_int_equal(res.kind, VAULT_AUTH_RECOVERY_KEY);
+        assert_int_equal(res.keyslot, 0);
+        f->ctx.ask = NULL;
+
+        /* given up front, decoded the same way; the new key no longer opens */
+        struct secret text = {}, key = {};
+        text_secret(b64, &text);
+        assert_true(vault_recovery_key_decode(&text, &key));
+        struct vault_auth auth = { .kind = VAULT_AUTH_RECOVERY_KEY, .secret = &key };
+        assert_int_equal(vault_open_with_secret(&f->loc, &auth, &p, &res), 0);
+        assert_int_equal(res.keyslot, 0);
+        auth.secret = &f->recovery;
+        assert_int_equal(vault_open_with_secret(&f->loc, &auth, &p, &res), -EPERM);
+        secret_clear(&key);
         secret_clear(&text);
 }
 
@@ -264,6 +342,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_pin_one_touch, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_typed_recovery_key, setup, teardown),
                 cmocka_unit_test(test_recovery_key_decode),
+                cmocka_unit_test_setup_teardown(test_v1_recovery_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_boot_passphrase, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_signal_ends_wait, setup, teardown),
         };
