@@ -83,7 +83,7 @@ expect_eq "$(sha256sum <"$D/pub/v.img")" "$before" "permission denied: nothing c
 make_vault "$D/ctl.img" --no-enroll
 cryptsetup config --label "ev${ESC}[31mil" "$D/ctl.img" || fail "cryptsetup config --label"
 # another tool's token, bound to a passphrase keyslot, whose type has control characters
-base64 --decode <"$D/ctl.img.key" >"$D/ctl.bin"
+tr -d '\n' <"$D/ctl.img.key" >"$D/ctl.bin" # the key as printed is the passphrase
 printf 'a passphrase' >"$D/ctl.pass"
 cryptsetup luksAddKey -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$D/ctl.bin" "$D/ctl.img" "$D/ctl.pass" ||
   fail "cryptsetup luksAddKey"

@@ -76,7 +76,7 @@ expect_err_contains "has no readable LUKS2 header, so ykunlock cannot check that
 run "$YKUNLOCK" open "$IMAGE" --test --timeout 0
 expect_rc 0 "the token opens it again"
 expect_err_contains "opens with token 1001" "the token opens it again"
-cryptsetup open --test-passphrase --disable-external-tokens --key-file=<(base64 --decode "$IMAGE.key") "$IMAGE" &&
+cryptsetup open --test-passphrase --disable-external-tokens "$IMAGE" <"$IMAGE.key" &&
   pass "stock cryptsetup opens the restored vault with the recovery key" || fail "the recovery key no longer opens it"
 
 # ---- what a restore gains and loses: a token enrolled after the backup is lost ----

@@ -19,9 +19,10 @@ program 35963 "$SECRET_A"
 make_vault "$IMAGE" --no-enroll
 "$YKUNLOCK" enroll "$IMAGE" --recovery-key-file "$IMAGE.key" >/dev/null 2>&1 || world_die "enroll"
 
-# stock_opens IMAGE KEYFILE: stock cryptsetup opens IMAGE with the base64-decoded key
+# stock_opens IMAGE KEYFILE: stock cryptsetup opens IMAGE with the key's line as it was printed
+# (read as a typed passphrase: the line without its newline, no decoding)
 stock_opens() {
-  base64 --decode "$2" | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- "$1" 2>/dev/null
+  cryptsetup open --test-passphrase --disable-external-tokens "$1" <"$2" 2>/dev/null
 }
 recovery_keyslots() {
   "$YKUNLOCK" list "$1" --json | python3 -c 'import json,sys; print(" ".join(str(e["keyslot"]) for e in json.load(sys.stdin)["entries"] if e["kind"]=="recovery"))'
@@ -69,8 +70,8 @@ expect_eq "$(stock_keyslots "$IMAGE")" "$keyslots_before" "closed stdout: the ke
 run "$YKUNLOCK" recovery-key "$IMAGE" --recovery-key-file "$IMAGE.key"
 expect_rc 0 "recovery-key with the old key"
 printf '%s\n' "$OUT" >"$D/new1.key"
-[ "$(printf '%s\n' "$OUT" | wc -l)" = 1 ] && printf '%s' "$OUT" | grep -Eq '^[A-Za-z0-9+/]{43}=$' &&
-  pass "stdout is the new key, one line of base64" || fail "stdout: $OUT"
+[ "$(printf '%s\n' "$OUT" | wc -l)" = 1 ] && printf '%s' "$OUT" | grep -Eq '^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$' &&
+  pass "stdout is the new key, one line of 8 groups of 8 modhex letters" || fail "stdout: $OUT"
 expect_err_contains "the old recovery key (keyslot 0) no longer opens v.img" "rotate"
 stock_opens "$IMAGE" "$IMAGE.key" && fail "the old key still opens the vault" || pass "the old key no longer opens it (stock cryptsetup)"
 stock_opens "$IMAGE" "$D/new1.key" && pass "the new key opens it (stock cryptsetup)" || fail "the new key does not open it"
@@ -110,6 +111,30 @@ run "$YKUNLOCK" enroll "$D/seed.img" --serial 1001 --passphrase-file "$D/seed.ra
 expect_rc 0 "a stock vault adopted with a binary key file"
 run "$YKUNLOCK" open "$D/seed.img" --test --timeout 0
 expect_rc 0 "and the token opens it"
+
+# ---- a vault made by an older ykunlock: its recovery keyslot takes the 32 bytes its base64 shows ----
+OLDV=$D/old.img
+make_vault "$OLDV" --no-enroll
+head -c 32 /dev/urandom >"$D/old.raw"
+base64 -w0 "$D/old.raw" >"$D/old.b64"
+echo >>"$D/old.b64"
+tr -d '\n' <"$OLDV.key" >"$D/old-text.key"
+cryptsetup luksChangeKey -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-slot 0 --key-file "$D/old-text.key" \
+  "$OLDV" "$D/old.raw" || world_die "luksChangeKey to a version-1 key"
+run "$YKUNLOCK" open "$OLDV" --test --recovery-key-file "$D/old.b64"
+expect_rc 0 "a version-1 key (base64) still opens its vault"
+expect_err_contains "opens with keyslot 0" "the version-1 key's keyslot"
+run "$YKUNLOCK" open "$OLDV" --test --recovery-key-file "$OLDV.key"
+expect_rc 2 "the text key it replaced does not"
+run "$YKUNLOCK" recovery-key "$OLDV" --recovery-key-file "$D/old.b64"
+expect_rc 0 "rotated with the version-1 key"
+printf '%s\n' "$OUT" >"$D/old-new.key"
+printf '%s' "$OUT" | grep -Eq '^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$' &&
+  pass "the new key is typeable text" || fail "stdout: $OUT"
+stock_opens "$OLDV" "$D/old-new.key" && pass "the new key opens it as typed (stock cryptsetup)" ||
+  fail "the new key does not open it"
+base64 --decode "$D/old.b64" | cryptsetup open --test-passphrase --disable-external-tokens --key-file=- "$OLDV" 2>/dev/null &&
+  fail "the version-1 key still opens it" || pass "the version-1 key no longer opens it"
 
 # ---- EIO at every header write: the vault still opens, and the message says what happened ----
 if command -v strace >/dev/null; then

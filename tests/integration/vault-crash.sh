@@ -28,8 +28,8 @@ OLD="recovery keyslot=0 token=0"
 check_recovery() {
   local img=$1 what=$2
   tool check-recovery "$img" "$dir/rec.b64" >/dev/null 2>&1 || fail "$what: recovery key does not open (vault-tool)"
-  base64 --decode "$dir/rec.b64" | cryptsetup open --test-passphrase --disable-external-tokens \
-    --key-file=- "$img" >/dev/null 2>&1 || fail "$what: recovery key does not open (cryptsetup)"
+  cryptsetup open --test-passphrase --disable-external-tokens "$img" <"$dir/rec.b64" >/dev/null 2>&1 ||
+    fail "$what: recovery key does not open (cryptsetup)"
 }
 
 # Classifies the state after a kill and cleans a pending leftover: sets SETTLED to

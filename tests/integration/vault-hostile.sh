@@ -21,7 +21,7 @@ BASE=$D/base.img
 plug a 35963 10000001
 program 35963 "$SECRET_A"
 make_vault "$BASE" --no-enroll
-base64 --decode <"$BASE.key" >"$D/rk.bin"
+tr -d '\n' <"$BASE.key" >"$D/rk.bin" # the key as printed is the passphrase
 printf 'hostile-pass' >"$D/pw"
 "$YKUNLOCK" enroll "$BASE" --recovery-key-file "$BASE.key" >/dev/null 2>&1 || world_die "enroll A"
 cryptsetup luksAddKey -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-slot 2 --key-file "$D/rk.bin" \

@@ -2,7 +2,7 @@
  * interop) until the CLI verbs exist. Not installed; prints plainly for scripts.
  *
  *   vault-tool program STATE SECRET_HEX            program slot 2 of an emulated card state
- *   vault-tool create IMAGE                        prints the recovery key (base64)
+ *   vault-tool create IMAGE                        prints the recovery key (its text form)
  *   vault-tool enroll IMAGE (--recovery-key-file F | --passphrase-file F) [--pin-file F] [--slot N]
  *   vault-tool open IMAGE [--pin-file F]           prints "keyslot K attempts N"
  *   vault-tool check-recovery IMAGE F              opens (no mapping) with the recovery key
@@ -19,7 +19,6 @@
 #include "emu-transport.h"
 #include "otp/applet.h"
 #include "otp/config.h"
-#include "shared/base64.h"
 #include "shared/file.h"
 #include "shared/hex.h"
 #include "vault/vault.h"
@@ -75,24 +74,13 @@ static int cmd_program(const char *state, const char *secret_hex) {
         return 0;
 }
 
-/* The recovery key file holds the base64 text as printed: one trailing newline is fine. */
+/* The recovery key file holds the key as printed (vault_recovery_key_decode's forms). */
 static int read_recovery_key(const char *path, struct secret *ret) {
         _cleanup_(secret_clearp) struct secret text = {};
         int r = read_secret_input(path, 256, &text);
         if (r < 0)
                 return r;
-        secret_strip_one_newline(&text);
-        _cleanup_(secret_clearp) struct secret key = {};
-        if ((r = secret_new(64, &key)) < 0)
-                return r;
-        size_t n;
-        r = base64_decode((const char *) text.data, text.len, key.data, key.len, &n);
-        if (r < 0)
-                return r;
-        key.len = n;
-        *ret = key;
-        key = (struct secret) {};
-        return 0;
+        return vault_recovery_key_decode(&text, ret) ? 0 : -EINVAL;
 }
 
 static int cmd_create(const struct vault_location *loc) {
@@ -101,10 +89,7 @@ static int cmd_create(const struct vault_location *loc) {
         int r = vault_create(loc, &p, &key);
         if (r < 0)
                 return fail(r, "create");
-        char b64[64];
-        base64_encode(key.data, key.len, b64);
-        printf("%s\n", b64);
-        secure_wipe(b64, sizeof(b64));
+        printf("%.*s\n", (int) key.len, (const char *) key.data);
         return 0;
 }
 

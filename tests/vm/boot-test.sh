@@ -5,7 +5,7 @@
 # tests/vm/boot-vm.py. The root is minimal: /etc/os-release (systemd switches into nothing
 # else) and an init that prints the mappings it finds and powers off.
 #
-#   boot-test.sh SCENARIO       dracut-token | dracut-fallback | dracut-pin
+#   boot-test.sh SCENARIO       dracut-token | dracut-fallback | dracut-recovery | dracut-pin
 #                               | dracut-bench-token | dracut-bench-keyfile (bench/boot, not CTest)
 # Environment: YK_SOURCE_DIR, YK_BINARY_DIR, YKUNLOCK, YKEMU, YK_PLUGIN, YK_VPCD_DIR.
 set -euo pipefail
@@ -116,6 +116,23 @@ pass wrong-token-refused
 type $(cat "$RUN/keys/passphrase")
 wait YKBOOT-ROOT /dev/mapper/root
 pass passphrase-typed
+SCRIPT
+        boot "$RUN/script" "$RUN/root.img"
+        ;;
+dracut-recovery)
+        # 3. no token at all: the plugin gives up, systemd asks, and the recovery key that
+        #    `ykunlock recovery-key` printed, typed on the serial console as printed, opens the
+        #    root (systemd hands the text to the keyslot unchanged: nothing decodes it).
+        luks_disk "$RUN/root.img" "$RUN/root" "$RUN/keys" enroll "$RUN/a.state" 4242206 recovery-key
+        grep -Eq '^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$' "$RUN/keys/recovery-text" ||
+                { echo "not a text recovery key: $(cat "$RUN/keys/recovery-text")" >&2; exit 1; }
+        initrd_with_crypttab <<<"root UUID=$(cat "$RUN/keys/uuid") - luks"
+        cat >"$RUN/script" <<SCRIPT
+wait passphrase for disk root
+pass prompt-without-token
+type $(cat "$RUN/keys/recovery-text")
+wait YKBOOT-ROOT /dev/mapper/root
+pass recovery-key-typed
 SCRIPT
         boot "$RUN/script" "$RUN/root.img"
         ;;

@@ -8,7 +8,10 @@
 #   luks-root.sh IMG SIZE_MB ROOT_DIR KEYS_DIR [ACTION...]
 #     enroll STATE SERIAL [touch] [pin]   program slot 2 of the key in STATE and enroll it
 #     program STATE SERIAL                program slot 2 only (a key that is not enrolled)
-# KEYS_DIR receives recovery (base64, as ykunlock shows it), passphrase, pin and uuid.
+#     recovery-key                        `ykunlock recovery-key`: a recovery key as ykunlock
+#                                         makes it now (text) in KEYS_DIR/recovery-text
+# KEYS_DIR receives recovery (a version-1 key: base64 of the 32 bytes of keyslot 0),
+# passphrase, pin and uuid.
 set -euo pipefail
 . "${YK_SOURCE_DIR:?}/tests/lib/world.sh"
 world_enter "$@"
@@ -32,6 +35,11 @@ cryptsetup luksUUID "$IMG" >"$KEYS/uuid"
 
 world_start_pcscd
 while [ $# -gt 0 ]; do
+        if [ "$1" = recovery-key ]; then
+                "$YKUNLOCK" recovery-key "$IMG" --recovery-key-file "$KEYS/recovery" >"$KEYS/recovery-text"
+                shift
+                continue
+        fi
         verb=$1 state=$2 serial=$3
         shift 3
         touch=() pin=()
