@@ -112,8 +112,9 @@ static int emit(const struct passphrase_args *a, const struct secret *passphrase
         return EXIT_OK;
 }
 
-/* --secret-file: what was typed at a boot prompt, the recovery key (base64) or a passphrase;
- * written as the bytes its keyslot takes (the recovery key decoded) once one opens. */
+/* --secret-file: what was typed at a boot prompt, the recovery key or a passphrase; written as
+ * the bytes its keyslot takes (the recovery key's canonical text, or an older key's decoded
+ * base64) once one opens. */
 static int check_typed(const struct passphrase_args *a, const struct vault_location *loc,
                        const struct passphrase_ctx *c) {
         _cleanup_(secret_clearp) struct secret text = {}, key = {};

@@ -126,6 +126,9 @@ expect_rc 0 "a version-1 key (base64) still opens its vault"
 expect_err_contains "opens with keyslot 0" "the version-1 key's keyslot"
 run "$YKUNLOCK" open "$OLDV" --test --recovery-key-file "$OLDV.key"
 expect_rc 2 "the text key it replaced does not"
+"$YKUNLOCK" passphrase "$OLDV" --secret-file "$D/old.b64" >"$D/old.out" 2>"$D/err" </dev/null &&
+  cmp -s "$D/old.out" "$D/old.raw" && pass "passphrase --secret-file (the keyscript's way) writes a version-1 key's 32 bytes" ||
+  fail "passphrase --secret-file with a version-1 key: $(cat "$D/err")"
 run "$YKUNLOCK" recovery-key "$OLDV" --recovery-key-file "$D/old.b64"
 expect_rc 0 "rotated with the version-1 key"
 printf '%s\n' "$OUT" >"$D/old-new.key"
