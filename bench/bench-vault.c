@@ -19,7 +19,6 @@
 #include "emu-transport.h"
 #include "otp/applet.h"
 #include "otp/config.h"
-#include "shared/base64.h"
 #include "shared/file.h"
 #include "shared/hex.h"
 #include "vault/vault.h"
@@ -91,20 +90,11 @@ static int the_token(struct yk_token *ret) {
 }
 
 static int read_recovery_key(const char *path, struct secret *ret) {
-        _cleanup_(secret_clearp) struct secret text = {}, key = {};
+        _cleanup_(secret_clearp) struct secret text = {};
         int r = read_secret_input(path, 256, &text);
         if (r < 0)
                 return r;
-        secret_strip_one_newline(&text);
-        if ((r = secret_new(64, &key)) < 0)
-                return r;
-        size_t n;
-        if ((r = base64_decode((const char *) text.data, text.len, key.data, key.len, &n)) < 0)
-                return r;
-        key.len = n;
-        *ret = key;
-        key = (struct secret) {};
-        return 0;
+        return vault_recovery_key_decode(&text, ret) ? 0 : -EINVAL;
 }
 
 static int enroll_one(const struct vault_location *loc, const struct vault_auth *auth, uint32_t serial) {
