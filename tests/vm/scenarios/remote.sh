@@ -65,7 +65,7 @@ vault_round() {
         shift 2
         ykunlock create "$url" --size 48M --fs ext4 "$@" >/tmp/$name.key 2>/tmp/create.err ||
                 vm_fail "$name-create" "$(cat /tmp/create.err)"
-        grep -Eq '^[A-Za-z0-9+/]{43}=$' /tmp/$name.key || vm_fail "$name-recovery-key" "$(cat /tmp/$name.key)"
+        grep -Eq '^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$' /tmp/$name.key || vm_fail "$name-recovery-key" "$(cat /tmp/$name.key)"
         [ -s "$img" ] || vm_fail "$name-remote-image" "no $img on the server"
         [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail "$name-create-clean" "$(ls -l /run/ykunlock/remote)"
         vm_pass "$name-create"
