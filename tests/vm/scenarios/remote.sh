@@ -3,7 +3,8 @@
 # loopback and hold the images under /srv.
 #  - through ssh (sshd, port 22): create, open --mount, a tree and a plaintext marker written,
 #    close --unmount (nothing left: no sshfs, no loop, no state), reopen with the token,
-#    checksums equal; the marker is not in the remote image; the server's log and every
+#    checksums equal, then grown by 64 MiB while mounted (ykunlock grow ssh://…: df shows it,
+#    files intact); the marker is not in the remote image; the server's log and every
 #    process's arguments hold neither the recovery key nor the marker;
 #  - through dbclient (Dropbear's server on 127.0.0.2:2222, a key made by dropbearkey): the same
 #    (another address than sshd's: dbclient looks a host key up by address alone, without the
@@ -91,6 +92,18 @@ vault_round() {
 
         vm_check "$name-reopen" ykunlock open "$url" "$name" --mount /mnt/$name "$@"
         [ "$(vm_tree_sum /mnt/$name)" = "$sum" ] || vm_fail "$name-files-intact" "checksums differ"
+        if [ "$name" = a ]; then
+                # Issue 14, test 3 remotely: grow the mounted remote vault by 64 MiB.
+                local before after
+                before=$(df -k /mnt/$name | awk 'NR == 2 { print $2 }')
+                vm_check "$name-grow" ykunlock grow "$url" --size +64M "$@"
+                after=$(df -k /mnt/$name | awk 'NR == 2 { print $2 }')
+                vm_log "remote grow: df $before KiB -> $after KiB, $img is $(stat -c %s "$img") bytes"
+                [ "$(stat -c %s "$img")" = $((112 << 20)) ] || vm_fail "$name-grow-image" "$(stat -c %s "$img") bytes"
+                [ $((after - before)) -ge $((60 << 10)) ] || vm_fail "$name-grow-df" "df: $before -> $after KiB"
+                [ "$(vm_tree_sum /mnt/$name)" = "$sum" ] || vm_fail "$name-grow-files" "checksums differ after grow"
+                vm_pass "$name-grow-df"
+        fi
         vm_check "$name-close-again" ykunlock close "$name" --unmount
         vm_pass "$name-files-intact"
 
