@@ -62,7 +62,7 @@ struct grow_ctx {
         const char *vault_name;
         bool block;
         uint64_t old_size, new_size;
-        char map[128], loop[64], dev[300];
+        char map[128], loop[80], dev[300]; /* loop: as struct vault_mapping's */
         bool temp_open; /* a closed vault, opened here for the file system */
         struct secret pin;
 };

@@ -297,7 +297,7 @@ int vault_grow_file(const char *path, uint64_t new_size);
  * mount) is returned with same_device false. -ENOENT when none is open. */
 struct vault_mapping {
         char name[128];
-        char loop[64];
+        char loop[80];                 /* "/dev/" and a block device name of up to 63 bytes */
         bool same_device;
 };
 int vault_find_mapping(const char *uuid, const char *device, struct vault_mapping *ret);
