@@ -3,6 +3,7 @@
  * grew is exit 12, and running the same command again finishes the steps that are left. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -270,19 +271,26 @@ static int grow_fs(struct grow_ctx *c) {
 }
 
 static int run_steps(struct grow_ctx *c) {
-        char a[64], b[64];
-        if (c->new_size > c->old_size) {
-                int r = vault_grow_file(c->loc.device, c->new_size);
-                if (r < 0)
-                        return cli_file_error(r, "cannot grow %s to %s: %s; it is as it was", c->given,
-                                              size_str(c->new_size, a, sizeof(a)), cli_strerror(r));
-                cli_info("grew %s from %s to %s", c->given, size_str(c->old_size, a, sizeof(a)),
-                         size_str(c->new_size, b, sizeof(b)));
-        }
+        char a[64], b[64], backing[PATH_MAX];
         struct vault_mapping m;
         int r = vault_find_mapping(c->info.uuid, c->loc.device, &m);
         if (r < 0 && r != -ENOENT)
-                return partly(c, "cannot tell whether it is open", r);
+                return cli_error(r, "cannot tell whether %s is open: %s; nothing was changed", c->vault_name,
+                                 cli_strerror(r));
+        /* An open vault's image is grown through the path its loop device reads (for a remote
+         * vault: the mount of the open mapping, not the one made here), so that the loop device
+         * sees the new size at once. */
+        const char *file = c->loc.device;
+        if (r == 0 && m.loop[0] && vault_loop_backing_file(m.loop, backing, sizeof(backing)) == 0)
+                file = backing;
+        if (c->new_size > c->old_size) {
+                int g = vault_grow_file(file, c->new_size);
+                if (g < 0)
+                        return cli_file_error(g, "cannot grow %s to %s: %s; it is as it was", c->given,
+                                              size_str(c->new_size, a, sizeof(a)), cli_strerror(g));
+                cli_info("grew %s from %s to %s", c->given, size_str(c->old_size, a, sizeof(a)),
+                         size_str(c->new_size, b, sizeof(b)));
+        }
         if (r == 0) {
                 snprintf(c->map, sizeof(c->map), "%s", m.name);
                 snprintf(c->loop, sizeof(c->loop), "%s", m.loop);

@@ -147,6 +147,21 @@ int vault_find_mapping(const char *uuid, const char *device, struct vault_mappin
         return 0;
 }
 
+int vault_loop_backing_file(const char *loop, char *ret, size_t len) {
+        char path[300];
+        if (strncmp(loop, "/dev/loop", 9) != 0 || strchr(loop + 5, '/'))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", loop + 5);
+        char buf[PATH_MAX];
+        int r = read_sys_line(path, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        if (buf[0] != '/' || strlen(buf) >= len)
+                return -ENAMETOOLONG;
+        strcpy(ret, buf);
+        return 0;
+}
+
 int vault_loop_refresh(const char *loop) {
         int fd = open(loop, O_RDWR | O_CLOEXEC);
         if (fd < 0)

@@ -303,6 +303,11 @@ struct vault_mapping {
 int vault_find_mapping(const char *uuid, const char *device, struct vault_mapping *ret);
 /* Tells the loop device `loop` that its file grew (LOOP_SET_CAPACITY). */
 int vault_loop_refresh(const char *loop);
+/* The file the loop device `loop` ("/dev/loopN") reads, as the kernel names it. Growing that
+ * path, rather than another path to the same file, changes the size the loop device sees at
+ * once: through a network file system (sshfs) another mount's change shows here only when the
+ * attribute caches expire. */
+int vault_loop_backing_file(const char *loop, char *ret, size_t len);
 /* Resizes the open mapping `name` to the whole of its data device (crypt_resize). When its
  * volume key is in the kernel keyring, the unlock chain (a present enrolled token, waiting up
  * to timeout_s, its PIN given or asked; else ctx->ask->secret) loads it first: *ret_key_asked
