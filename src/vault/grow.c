@@ -97,14 +97,13 @@ static int dm_slave(const char *dm, char *buf, size_t len) {
  * backing file is it (the same inode). */
 static bool slave_is(const char *slave, const char *device) {
         struct stat want, st;
-        char dev[300], path[300], backing[PATH_MAX];
+        char dev[300], backing[PATH_MAX];
         if (stat(device, &want) < 0)
                 return false;
         snprintf(dev, sizeof(dev), "/dev/%s", slave);
         if (S_ISBLK(want.st_mode))
                 return stat(dev, &st) == 0 && st.st_rdev == want.st_rdev;
-        snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", slave);
-        return S_ISREG(want.st_mode) && read_sys_line(path, backing, sizeof(backing)) == 0 &&
+        return S_ISREG(want.st_mode) && vault_loop_backing_file(dev, backing, sizeof(backing)) == 0 &&
                stat(backing, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino;
 }
 
