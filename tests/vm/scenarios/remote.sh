@@ -11,7 +11,9 @@
 #    port, and would find sshd's);
 #  - the connection killed on the server side while mounted: ykunlock reports it, the mapping,
 #    the file system, the loop device and the sshfs mount are gone within 30 s (docs/remote.md),
-#    and `close` succeeds afterwards.
+#    and `close` succeeds afterwards;
+#  - Dropbear's server stopped (SIGSTOP) while mounted through dbclient: its keepalives give up,
+#    and the same teardown follows, within 45 s.
 
 # bench/remote-throughput boots this scenario with REMOTE_BENCH=1: then guest_main measures
 # instead of testing (remote_bench below).
@@ -49,6 +51,7 @@ servers_start() {
                 vm_fail sshd "$(cat /tmp/sshd.log)"
         dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1
         dropbear -E -F -p 127.0.0.2:2222 -r /etc/dropbear/dropbear_ed25519_host_key 2>/tmp/dropbear.log &
+        echo $! >/tmp/dropbear.pid
         # The clients' keys: OpenSSH's, and Dropbear's own format (dropbearkey), its public half
         # from dropbearkey -y.
         ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519
@@ -193,6 +196,25 @@ remote_bench() {
         vm_pass remote-bench
 }
 
+# A server that stops answering (its session process stopped, the TCP connection stays up):
+# dbclient's keepalives (-K 5: gives up after 15 s) end it, then the keeper tears down.
+lost_keepalive() {
+        mkdir -p /mnt/b
+        vm_check silent-open ykunlock open ssh://root@127.0.0.2:2222/srv/b.img b --mount /mnt/b --ssh-command "dbclient -y"
+        local t0 sessions
+        sessions=$(pgrep -P "$(cat /tmp/dropbear.pid)")
+        [ -n "$sessions" ] || vm_fail silent-sessions "no dropbear session process"
+        t0=$(cut -d. -f1 /proc/uptime)
+        kill -STOP $sessions
+        wait_for 45 sh -c '[ ! -e /dev/mapper/b ]' || vm_fail silent-mapping "/dev/mapper/b still there after 45 s"
+        wait_for 10 sh -c '! grep -q " fuse.sshfs " /proc/mounts' || vm_fail silent-sshfs "$(grep sshfs /proc/mounts)"
+        vm_log "torn down $(($(cut -d. -f1 /proc/uptime) - t0)) s after the server stopped answering"
+        kill -KILL $sessions
+        vm_check silent-close ykunlock close b
+        vm_output_has "was closed when its SSH connection was lost" || vm_fail silent-close-message "$(cat /tmp/vm_check.out)"
+        vm_pass lost-keepalive
+}
+
 guest_main() {
         export PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
         export HOME=/root
@@ -208,4 +230,5 @@ guest_main() {
         vault_round a ssh://root@127.0.0.1/srv/a.img
         vault_round b ssh://root@127.0.0.2:2222/srv/b.img --ssh-command "dbclient -y"
         lost_connection
+        lost_keepalive
 }
