@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Assembles the test machine from Debian packages: a kernel (linux-image-amd64's current ABI
 # package) and an initramfs with busybox, the modules for device-mapper, ext4, virtio and USB,
-# cryptsetup, dmsetup, e2fsprogs, rsync, util-linux's mount tools, udev, pcscd with libccid,
-# and the given programs.
+# cryptsetup, dmsetup, e2fsprogs, rsync, util-linux's mount and partition tools (sfdisk, partx),
+# udev, pcscd with libccid, and the given programs.
 #
 #   build-guest.sh OUT_DIR [--file SRC[:DEST]]...
 #
@@ -39,7 +39,8 @@ declare -A PKG_FILES=(
         [e2fsprogs]="/sbin/mke2fs /sbin/e2fsck /sbin/resize2fs /sbin/dumpe2fs /etc/mke2fs.conf"
         [rsync]="/usr/bin/rsync"
         [mount]="/bin/mount /bin/umount /sbin/losetup"
-        [util-linux]="/bin/mountpoint /bin/findmnt /sbin/blkid"
+        [util-linux]="/bin/mountpoint /bin/findmnt /sbin/blkid /usr/bin/partx"
+        [fdisk]="/sbin/sfdisk"
         [udev]="/bin/udevadm /lib/udev/rules.d/50-udev-default.rules /lib/udev/rules.d/60-block.rules /lib/udev/rules.d/60-persistent-storage.rules /lib/udev/rules.d/80-drivers.rules"
         [pcscd]="/usr/sbin/pcscd"
         [libccid]="/usr/lib/pcsc/drivers/ifd-ccid.bundle/Contents/Info.plist /usr/lib/pcsc/drivers/ifd-ccid.bundle/Contents/Linux/libccid.so"
