@@ -6,6 +6,7 @@
 
 #include "cli/after-failure.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/pick-token.h"
 #include "cli/unlock-ask.h"
 #include "cli/table.h"
@@ -166,7 +167,7 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
                 int r = vault_load_vault(loc, &loaded);
                 if (r < 0) {
                         int code = cli_vault_load_error(r, loc);
-                        return code ? code : cli_error(r, "cannot read the header of %s: %s", loc->device,
+                        return code ? code : cli_error(r, "cannot read the header of %s: %s", cli_shown(loc->device),
                                                        cli_strerror(r));
                 }
                 v = loaded;
@@ -201,7 +202,7 @@ int cli_enroll_run(const struct vault_location *loc, struct vault *v, const stru
                 _cleanup_(cli_after_free) struct cli_after after;
                 cli_after_read(loc, &before, &after);
                 code = enroll_error(r, who, vault_name, auth, a, &res, cli_after_tail(&after));
-                cli_after_report(&after, &before, loc->device);
+                cli_after_report(&after, &before, cli_shown(loc->device));
                 return code;
         }
         cli_info("enrolled %s (slot %d%s%s) in %s: token id %d, keyslot %d%s%s", who, a->slot,

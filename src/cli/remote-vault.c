@@ -34,6 +34,14 @@ static void say_event(void *userdata, enum remote_event ev, const char *name, co
 
 static const struct remote_report report = { .report = say_event };
 
+/* The image inside the sshfs mount of the one remote vault of this command, and its address as
+ * typed: messages show the address (cli_shown). */
+static const char *shown_path, *shown_as;
+
+const char *cli_shown(const char *path) {
+        return path && shown_path && strcmp(path, shown_path) == 0 ? shown_as : path;
+}
+
 static int mount_error(const struct cli_vault_ref *r, int e) {
         if (e == -ENOENT)
                 return cli_error(-YK_ERR_NO_TRANSPORT, "%s: sshfs is not installed (Debian: apt install sshfs)",
@@ -79,6 +87,8 @@ int cli_vault_ref_mount(struct cli_vault_ref *ref, const struct cli_global *g, u
         if (r < 0)
                 return mount_error(ref, r);
         ref->loc.device = remote_mount_image(ref->mount);
+        shown_path = ref->loc.device;
+        shown_as = ref->given;
         return EXIT_OK;
 }
 
@@ -93,6 +103,8 @@ int cli_vault_ref_keep(struct cli_vault_ref *r, const char *name) {
 }
 
 void cli_vault_ref_done(struct cli_vault_ref *r) {
+        if (r->mount && shown_path == r->loc.device)
+                shown_path = shown_as = NULL;
         remote_mount_free(r->mount);
         r->mount = NULL;
 }

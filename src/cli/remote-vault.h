@@ -1,7 +1,7 @@
 /* A vault named on the command line, local or remote: the one place where DEVICE / IMAGE /
- * VAULT arguments become a path libcryptsetup opens (docs/remote.md). Verbs that take a remote
- * vault (create, open; grow and backup) call cli_vault_resolve() instead of
- * cli_vault_location(). */
+ * VAULT arguments become a path libcryptsetup opens (docs/remote.md). Every verb that takes a
+ * vault (DEVICE, IMAGE, VAULT) calls cli_vault_resolve(); a remote one is reached through a
+ * temporary sshfs mount, unmounted by cli_vault_ref_done() unless `open` keeps it. */
 #pragma once
 
 #include <stdbool.h>
@@ -40,3 +40,7 @@ void cli_vault_ref_done(struct cli_vault_ref *r);
 
 /* The name of the vault in messages when it has no label: the address as typed. */
 const char *cli_vault_ref_name(const struct cli_vault_ref *r);
+
+/* What messages call `path`: the ssh:// address as typed when it is the image inside a remote
+ * vault's sshfs mount (never the mount path under /run/ykunlock/remote), else `path` itself. */
+const char *cli_shown(const char *path);

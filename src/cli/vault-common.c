@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "shared/errors.h"
 
 struct vault_location cli_vault_location(const char *device, const struct cli_global *g) {
@@ -17,7 +18,7 @@ struct vault_location cli_vault_location(const char *device, const struct cli_gl
 int cli_same_file_error(const struct vault_location *loc) {
         return cli_usage_error("--header %s is %s itself: a detached header is a file of its own; nothing was "
                                "changed",
-                               loc->header, loc->device);
+                               loc->header, cli_shown(loc->device));
 }
 
 enum luks_kind { NOT_LUKS, LUKS1, LUKS2_OR_OTHER };
@@ -45,12 +46,13 @@ static int unreadable(const char *path) {
         }
         if (errno != EACCES && errno != EPERM)
                 return 0;
-        return cli_file_error(-errno, "%s: permission denied (it cannot be read as this user)", path);
+        return cli_file_error(-errno, "%s: permission denied (it cannot be read as this user)", cli_shown(path));
 }
 
 static int explain_bad_vault(const struct vault_location *loc) {
         const char *hdr = loc->header ? loc->header : loc->device;
         int code = unreadable(hdr);
+        const char *shown = cli_shown(hdr);
         if (code == 0 && loc->header)
                 code = unreadable(loc->device);
         if (code != 0)
@@ -61,20 +63,20 @@ static int explain_bad_vault(const struct vault_location *loc) {
                         return cli_error(-YK_ERR_BAD_VAULT,
                                          "%s is not a LUKS2 vault (it has no LUKS header); if its header is "
                                          "detached, name it with --header FILE",
-                                         hdr);
-                return cli_error(-YK_ERR_BAD_VAULT, "%s is not a LUKS2 vault (it has no LUKS header)", hdr);
+                                         shown);
+                return cli_error(-YK_ERR_BAD_VAULT, "%s is not a LUKS2 vault (it has no LUKS header)", shown);
         case LUKS1:
                 return cli_error(-YK_ERR_BAD_VAULT,
                                  "%s is a LUKS1 device; ykunlock works with LUKS2 "
                                  "(cryptsetup convert --type luks2 converts it)",
-                                 hdr);
+                                 shown);
         default:
                 break;
         }
         if (loc->header && luks_kind_of(loc->device) != NOT_LUKS)
                 return cli_error(-YK_ERR_BAD_VAULT,
                                  "%s has a LUKS header of its own: it is not the data of the detached header %s",
-                                 loc->device, loc->header);
+                                 cli_shown(loc->device), loc->header);
         return cli_error(-YK_ERR_BAD_VAULT,
                          "%s: the LUKS2 header is truncated or malformed (cryptsetup luksDump shows what is wrong)",
                          hdr);
@@ -92,7 +94,7 @@ int cli_vault_load_error(int r, const struct vault_location *loc) {
         case ENOTSUP:
         case EISDIR: {
                 /* Which of the two paths: the one that is not there or not a file. */
-                const char *path = loc->device;
+                const char *path = cli_shown(loc->device);
                 if (loc->header && access(loc->header, F_OK) < 0)
                         path = loc->header;
                 if (r == -ENOTSUP)
@@ -105,7 +107,7 @@ int cli_vault_load_error(int r, const struct vault_location *loc) {
                 int code = unreadable(loc->header ? loc->header : loc->device);
                 if (code == 0 && loc->header)
                         code = unreadable(loc->device);
-                return code ? code : cli_file_error(r, "%s: permission denied", loc->header ? loc->header : loc->device);
+                return code ? code : cli_file_error(r, "%s: permission denied", cli_shown(loc->header ? loc->header : loc->device));
         }
         default:
                 return 0;
@@ -117,7 +119,7 @@ int cli_vault_inspect(const struct vault_location *loc, struct vault_info *ret) 
         if (r >= 0)
                 return EXIT_OK;
         int code = cli_vault_load_error(r, loc);
-        return code ? code : cli_error(r, "cannot read the header of %s: %s", loc->device, cli_strerror(r));
+        return code ? code : cli_error(r, "cannot read the header of %s: %s", cli_shown(loc->device), cli_strerror(r));
 }
 
 int cli_vault_load(const struct vault_location *loc, struct vault **ret_v, struct vault_info *ret_info) {
@@ -127,7 +129,7 @@ int cli_vault_load(const struct vault_location *loc, struct vault **ret_v, struc
                 r = vault_get_info(v, ret_info);
         if (r < 0) {
                 int code = cli_vault_load_error(r, loc);
-                return code ? code : cli_error(r, "cannot read the header of %s: %s", loc->device, cli_strerror(r));
+                return code ? code : cli_error(r, "cannot read the header of %s: %s", cli_shown(loc->device), cli_strerror(r));
         }
         *ret_v = TAKE_PTR(v);
         return EXIT_OK;
@@ -166,7 +168,7 @@ size_t cli_enrolled_serials(const struct vault_info *info, char *buf, size_t len
 const char *cli_vault_name(const struct vault_info *info, const struct vault_location *loc) {
         /* One vault per command: one buffer. The label comes from the header, so it is escaped. */
         static char name[4 * VAULT_LABEL_MAX + 1];
-        return info->label[0] ? cli_escape(info->label, name, sizeof(name)) : loc->device;
+        return info->label[0] ? cli_escape(info->label, name, sizeof(name)) : cli_shown(loc->device);
 }
 
 static void say_touch(void *userdata) {

@@ -1,6 +1,7 @@
 /* ykunlock backup VAULT SOURCE... [--delete] [--exclude PATTERN]...: open (one touch), mount on a
  * private directory, rsync -a, sync, unmount and close — also after a failure or a signal
- * (docs/cli.md, "backup"). rsync gets paths only: no secret ever reaches it. */
+ * (docs/cli.md, "backup"). A remote VAULT (ssh://…) is reached through a temporary sshfs mount,
+ * unmounted last (docs/remote.md). rsync gets paths only: no secret ever reaches it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "cli/backup-rsync.h"
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/run.h"
 #include "cli/signals.h"
 #include "cli/table.h"
@@ -57,6 +59,7 @@ static int on_option(int id, const char *arg, void *userdata) {
 struct backup_ctx {
         const struct backup_args *a;
         const struct cli_global *g;
+        struct cli_vault_ref ref; /* its sshfs mount goes last, after the mapping */
         struct vault_location loc;
         struct vault *v;
         struct vault_info info;
@@ -103,6 +106,8 @@ static void backup_ctx_clear(struct backup_ctx *c) {
         secret_clear(&c->pin);
         vault_info_free(&c->info);
         vault_unref(c->v);
+        c->v = NULL;
+        cli_vault_ref_done(&c->ref);
 }
 
 /* Every SOURCE exists (a missing one is refused before the token is asked anything). */
@@ -117,7 +122,8 @@ static int check_sources(char **src, int n) {
         return EXIT_OK;
 }
 
-static int check_system(const struct backup_ctx *c) {
+/* What opening and copying need, checked before a remote vault is mounted. */
+static int check_tools(void) {
         if (!vault_have_device_mapper())
                 return cli_error(-YK_ERR_NEEDS_DM, "backup opens the vault, which needs device-mapper, and this kernel "
                                                    "does not have it; nothing was opened");
@@ -127,6 +133,13 @@ static int check_system(const struct backup_ctx *c) {
         char path[256];
         if (cli_find_program("rsync", path, sizeof(path)) < 0)
                 return cli_error(-YK_ERR_NEEDS_DM, "backup needs rsync (Debian: rsync); nothing was opened");
+        return EXIT_OK;
+}
+
+static int check_system(const struct backup_ctx *c) {
+        int code = c->ref.remote ? EXIT_OK : check_tools();
+        if (code != EXIT_OK)
+                return code;
         struct vault_mapping m;
         if (vault_find_mapping(c->info.uuid, c->loc.device, &m) == 0)
                 return cli_error(-YK_ERR_REFUSED, "%s is open already as /dev/mapper/%s: back up into where it is "
@@ -196,6 +209,28 @@ static int copy(struct backup_ctx *c, char **src, int n) {
         return EXIT_PARTIAL;
 }
 
+/* Mounts a remote vault, reads its header, checks the system. */
+static int prepare(struct backup_ctx *c) {
+        int code = c->ref.remote ? check_tools() : EXIT_OK;
+        if (code == EXIT_OK)
+                code = cli_vault_ref_mount(&c->ref, c->g, REMOTE_CONNECT_S);
+        if (code != EXIT_OK)
+                return code;
+        c->loc = c->ref.loc;
+        code = cli_vault_load(&c->loc, &c->v, &c->info);
+        if (code != EXIT_OK)
+                return code;
+        c->vault_name = cli_vault_name(&c->info, &c->loc);
+        code = check_system(c);
+        if (code == EXIT_OK && c->a->pin_file)
+                code = cli_read_pin(c->a->pin_file, &c->pin);
+        if (code != EXIT_OK)
+                return code;
+        snprintf(c->map, sizeof(c->map), "ykunlock-backup-%ld", (long) getpid());
+        (void) cli_mapper_path(c->map, c->dev, sizeof(c->dev));
+        return EXIT_OK;
+}
+
 int verb_backup(int argc, char **argv, struct cli_global *g) {
         struct backup_args a = { .timeout = YK_TIMEOUT_DEFAULT_S };
         int first;
@@ -204,30 +239,28 @@ int verb_backup(int argc, char **argv, struct cli_global *g) {
         if (code != EXIT_OK || done)
                 return code;
         cli_vault_verbose(g);
-        code = check_sources(argv + first + 1, argc - first - 1);
+        _cleanup_(backup_ctx_clear) struct backup_ctx c = { .a = &a, .g = g };
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ true, &c.ref);
+        if (code == EXIT_OK)
+                code = check_sources(argv + first + 1, argc - first - 1);
         if (code != EXIT_OK)
                 return code;
 
-        _cleanup_(backup_ctx_clear) struct backup_ctx c = { .a = &a, .g = g, .loc = cli_vault_location(argv[first], g) };
-        code = cli_vault_load(&c.loc, &c.v, &c.info);
-        if (code != EXIT_OK)
-                return code;
-        c.vault_name = cli_vault_name(&c.info, &c.loc);
-        code = check_system(&c);
-        if (code == EXIT_OK && a.pin_file)
-                code = cli_read_pin(a.pin_file, &c.pin);
-        if (code != EXIT_OK)
-                return code;
-        snprintf(c.map, sizeof(c.map), "ykunlock-backup-%ld", (long) getpid());
-        (void) cli_mapper_path(c.map, c.dev, sizeof(c.dev));
-
-        /* From here on a signal is caught: rsync gets it, then everything is undone, then main()
-         * re-raises it. */
+        /* From here on a signal is caught: rsync gets it, then everything is undone (the
+         * mapping, then a remote vault's sshfs mount), then main() re-raises it. */
         cli_signals_catch();
-        code = cli_signal_caught() ? EXIT_PARTIAL : open_and_mount(&c);
+        code = prepare(&c);
+        if (code == EXIT_OK)
+                code = cli_signal_caught() ? EXIT_PARTIAL : open_and_mount(&c);
         if (code == EXIT_OK && !cli_signal_caught())
                 code = copy(&c, argv + first + 1, argc - first - 1);
         int down = backup_teardown(&c);
+        if (c.opened)
+                /* The mapping stays (said above): a remote vault's connection is kept and watched
+                 * as for open, until ykunlock close. */
+                (void) cli_vault_ref_keep(&c.ref, c.map);
+        vault_unref(TAKE_PTR(c.v));
+        cli_vault_ref_done(&c.ref);
         cli_signals_release();
         if (code == EXIT_OK && down == EXIT_OK)
                 cli_info("unmounted and closed %s", c.vault_name);

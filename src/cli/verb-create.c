@@ -195,22 +195,31 @@ static int print_recovery_key(const struct secret *key, const struct made_files 
                 if (w < 0)
                         return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s), and wiping "
                                          "the new LUKS2 header of %s failed (%s): it holds a vault nobody can open",
-                                         cli_strerror(r), loc->device, cli_strerror(w));
+                                         cli_strerror(r), cli_shown(loc->device), cli_strerror(w));
                 return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s); nobody saw it, so "
                                  "the LUKS2 header written on %s was wiped again",
-                                 cli_strerror(r), loc->device);
+                                 cli_strerror(r), cli_shown(loc->device));
         }
         if (r < 0) {
                 undo_file(loc->device, made->image_existed);
                 undo_file(loc->header, made->header_existed);
                 return cli_error(-YK_ERR_IO, "cannot write the recovery key to standard output (%s); nobody saw it, so "
                                  "%s was removed again: nothing was left behind",
-                                 cli_strerror(r), loc->device);
+                                 cli_strerror(r), cli_shown(loc->device));
+        }
+        const char *shown = cli_shown(loc->device);
+        if (shown != loc->device) {
+                /* A remote image: its path here is a temporary mount's, gone when create ends. */
+                cli_info("above is the recovery key of %s, shown once: keep it offline, apart from the image; it opens "
+                         "the vault without a token, typed at any passphrase prompt as it is (ykunlock open %s NAME "
+                         "--recovery-key-file -)",
+                         shown, shown);
+                return EXIT_OK;
         }
         cli_info("above is the recovery key of %s, shown once: keep it offline, apart from the image; it opens the "
                  "vault without a token, typed at any passphrase prompt as it is (cryptsetup open "
                  "--disable-external-tokens %s%s%s%s NAME)",
-                 loc->device, loc->header ? "--header " : "", loc->header ? loc->header : "", loc->header ? " " : "",
+                 shown, loc->header ? "--header " : "", loc->header ? loc->header : "", loc->header ? " " : "",
                  loc->device);
         return EXIT_OK;
 }
@@ -234,8 +243,8 @@ static int confirm_block(const struct vault_location *loc, const struct cli_glob
         uint64_t size = 0;
         int r = vault_device_size(loc->device, &size);
         if (r < 0)
-                return cli_file_error(r, "%s: %s; nothing was written", loc->device, cli_strerror(r));
-        cli_info("create formats the block device %s (%llu MiB): everything on it is lost", loc->device,
+                return cli_file_error(r, "%s: %s; nothing was written", cli_shown(loc->device), cli_strerror(r));
+        cli_info("create formats the block device %s (%llu MiB): everything on it is lost", cli_shown(loc->device),
                  (unsigned long long) (size >> 20));
         return cli_confirm(g, "nothing was written");
 }
@@ -256,34 +265,34 @@ static int create_vault(const struct create_args *a, const struct vault_location
         case 0:
                 return EXIT_OK;
         case YK_ERR_REFUSED:
-                return cli_error(r, "%s exists and is not empty; refusing to overwrite it", loc->device);
+                return cli_error(r, "%s exists and is not empty; refusing to overwrite it", cli_shown(loc->device));
         case EBUSY:
                 return cli_error(r, "%s is in use (mounted, open as a mapping, or held by another program); nothing was "
                                  "written",
-                                 loc->device);
+                                 cli_shown(loc->device));
         case EFBIG:
                 return cli_usage_error("%s is smaller than %u MiB, too small for a vault; nothing was written",
-                                       loc->device, VAULT_MIN_SIZE >> 20);
+                                       cli_shown(loc->device), VAULT_MIN_SIZE >> 20);
         case EACCES:
                 if (loc_not_mine(loc))
                         return cli_file_error(r, "%s is an empty file of another user; create makes a vault only in a file of its "
                                     "own (remove it, or let create make it); nothing was changed",
                                  not_mine(loc));
-                return cli_file_error(r, "cannot create %s: permission denied", loc->device);
+                return cli_file_error(r, "cannot create %s: permission denied", cli_shown(loc->device));
         case EINVAL:
                 if (loc->header) /* the parameters were checked: the image came back as the header */
                         return cli_same_file_error(loc);
-                return cli_error(r, "cannot create %s: %s", loc->device, cli_strerror(r));
+                return cli_error(r, "cannot create %s: %s", cli_shown(loc->device), cli_strerror(r));
         case ECANCELED:
-                return cli_error(r, "interrupted; %s was removed again", loc->device);
+                return cli_error(r, "interrupted; %s was removed again", cli_shown(loc->device));
         case ENOSPC:
-                return cli_error(r, "no room for %s on its file system; nothing was left behind", loc->device);
+                return cli_error(r, "no room for %s on its file system; nothing was left behind", cli_shown(loc->device));
         case ENOENT:
-                return cli_usage_error("cannot create %s: its directory does not exist", loc->device);
+                return cli_usage_error("cannot create %s: its directory does not exist", cli_shown(loc->device));
         case EPERM:
-                return cli_file_error(r, "cannot create %s: permission denied", loc->device);
+                return cli_file_error(r, "cannot create %s: permission denied", cli_shown(loc->device));
         default:
-                return cli_error(r, "cannot create %s: %s", loc->device, cli_strerror(r));
+                return cli_error(r, "cannot create %s: %s", cli_shown(loc->device), cli_strerror(r));
         }
 }
 
@@ -307,7 +316,7 @@ static int make_fs(const struct create_args *a, const struct vault_location *loc
                 return cli_error(-EIO, "mkfs.ext4 failed on the new vault (%s %d)", r < 0 ? "error" : "exit status", r);
         if (c < 0)
                 return cli_error(c, "cannot close %s after mkfs.ext4: %s", name, cli_strerror(c));
-        cli_info("made an ext4 file system in %s", loc->device);
+        cli_info("made an ext4 file system in %s", cli_shown(loc->device));
         return EXIT_OK;
 }
 
@@ -323,7 +332,7 @@ static int after_create(const struct create_args *a, const struct vault_location
         if (code != EXIT_OK)
                 cli_info("%s was created, and the recovery key above opens it; ykunlock enroll %s "
                          "--recovery-key-file - enrolls a token later",
-                         loc->device, loc->device);
+                         cli_shown(loc->device), cli_shown(loc->device));
         return code;
 }
 

@@ -88,20 +88,20 @@ static const char *size_str(uint64_t n, char *buf, size_t len) {
 static int plan(struct grow_ctx *c) {
         struct stat st;
         if (stat(c->loc.device, &st) < 0)
-                return cli_file_error(-errno, "%s: %m", c->loc.device);
+                return cli_file_error(-errno, "%s: %m", cli_shown(c->loc.device));
         c->block = S_ISBLK(st.st_mode);
         if (c->block && c->a->size_text)
                 return cli_usage_error("--size does not apply to a block device: grow its partition, then run ykunlock "
                                        "grow %s without --size",
-                                       c->loc.device);
+                                       cli_shown(c->loc.device));
         if (!c->block && !S_ISREG(st.st_mode))
-                return cli_usage_error("%s is neither an image file nor a block device", c->loc.device);
+                return cli_usage_error("%s is neither an image file nor a block device", cli_shown(c->loc.device));
         if (!c->block && !c->a->size_text)
                 return cli_usage_error("grow needs --size NEW or +DELTA (such as 2G or +512M) for an image");
         if (c->block) {
                 int r = vault_device_size(c->loc.device, &c->old_size);
                 if (r < 0)
-                        return cli_file_error(r, "cannot read the size of %s: %s", c->loc.device, cli_strerror(r));
+                        return cli_file_error(r, "cannot read the size of %s: %s", cli_shown(c->loc.device), cli_strerror(r));
                 c->new_size = c->old_size;
                 return EXIT_OK;
         }
@@ -130,7 +130,7 @@ static int check_copy_open(const struct grow_ctx *c) {
         if (!c->remote && vault_find_mapping(c->info.uuid, c->loc.device, &m) == 0 && !m.same_device)
                 return cli_error(-YK_ERR_REFUSED, "a vault with the UUID of %s is open as /dev/mapper/%s from another "
                                                   "file or device (a copy?); close it first; nothing was changed",
-                                 c->loc.device, m.name);
+                                 cli_shown(c->loc.device), m.name);
         return EXIT_OK;
 }
 
@@ -198,7 +198,7 @@ static int resize_mapping(struct grow_ctx *c) {
         if (c->loop[0]) {
                 int r = refresh_loop(c);
                 if (r < 0) {
-                        snprintf(msg, sizeof(msg), "cannot tell %s that %s grew: %s", c->loop, c->loc.device,
+                        snprintf(msg, sizeof(msg), "cannot tell %s that %s grew: %s", c->loop, cli_shown(c->loc.device),
                                  cli_strerror(r));
                         return partly(c, msg, r);
                 }

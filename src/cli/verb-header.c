@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/confirm.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
@@ -38,7 +39,7 @@ static int backup_error(int r, const struct vault_location *loc, const char *fil
                 return code;
         if (r == -EACCES || r == -EPERM)
                 return cli_file_error(r, "cannot create %s: permission denied; nothing was written", file);
-        return cli_error(r, "cannot save the header of %s into %s: %s; no backup was left behind", loc->device, file,
+        return cli_error(r, "cannot save the header of %s into %s: %s; no backup was left behind", cli_shown(loc->device), file,
                          cli_strerror(r));
 }
 
@@ -48,7 +49,11 @@ int verb_header_backup(int argc, char **argv, struct cli_global *g) {
         int code = parse(argc, argv, g, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ false, &ref);
+        if (code != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         const char *file = argv[first + 1];
         int r = vault_header_backup(&loc, file);
         if (r < 0)
@@ -56,7 +61,7 @@ int verb_header_backup(int argc, char **argv, struct cli_global *g) {
         cli_info("saved the LUKS2 header of %s into %s (mode 0400): keep it apart from the image, as safely as the "
                  "recovery key; every keyslot in it (a token removed later, an old recovery key) opens a vault whose "
                  "header is restored from it",
-                 loc.header ? loc.header : loc.device, file);
+                 loc.header ? loc.header : cli_shown(loc.device), file);
         return EXIT_OK;
 }
 
@@ -153,7 +158,7 @@ static int plan_error(int r, const struct vault_restore_plan *p, const struct va
                 return cli_error(-YK_ERR_REFUSED,
                                  "%s is the header of another vault (UUID %s; %s has UUID %s); refusing to restore "
                                  "it; nothing was changed",
-                                 file, cli_escape(p->backup.uuid, a, sizeof(a)), loc->header ? loc->header : loc->device,
+                                 file, cli_escape(p->backup.uuid, a, sizeof(a)), loc->header ? loc->header : cli_shown(loc->device),
                                  cli_escape(p->current.uuid, b, sizeof(b)));
         case ENOENT:
         case ELOOP:
@@ -176,9 +181,13 @@ int verb_header_restore(int argc, char **argv, struct cli_global *g) {
         int code = parse(argc, argv, g, &first, &done);
         if (code != EXIT_OK || done)
                 return code;
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ false, &ref);
+        if (code != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         const char *file = argv[first + 1];
-        const char *target = loc.header ? loc.header : loc.device;
+        const char *target = loc.header ? loc.header : cli_shown(loc.device);
 
         _cleanup_(vault_restore_plan_free) struct vault_restore_plan p = {};
         int r = vault_header_restore_plan(&loc, file, &p);
@@ -194,7 +203,7 @@ int verb_header_restore(int argc, char **argv, struct cli_global *g) {
         if (r < 0)
                 return cli_error(r, "cannot write the header of %s: %s (ykunlock list %s shows its state now; the "
                                  "restore can be run again)",
-                                 target, cli_strerror(r), loc.device);
+                                 target, cli_strerror(r), cli_shown(loc.device));
         cli_info("restored the header of %s from %s", target, file);
         return EXIT_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/macros.h"
@@ -84,7 +85,7 @@ static void print_table(const struct vault_info *info, const struct vault_locati
         if (info->detached_header && !loc->header)
                 cli_info("%s is a detached LUKS2 header: the vault's data is in another file "
                          "(ykunlock open DATA --header %s)",
-                         loc->device, loc->device);
+                         cli_shown(loc->device), cli_shown(loc->device));
 }
 
 static json_object *int_or_null(int v) {
@@ -136,7 +137,11 @@ int verb_list(int argc, char **argv, struct cli_global *g) {
                 return code;
         cli_vault_verbose(g);
 
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ false, &ref);
+        if (code != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         _cleanup_(vault_info_free) struct vault_info info = {};
         code = cli_vault_inspect(&loc, &info);
         if (code != EXIT_OK)

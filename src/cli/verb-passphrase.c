@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/table.h"
 #include "cli/vault-args.h"
 #include "cli/vault-common.h"
@@ -172,7 +173,11 @@ int verb_passphrase(int argc, char **argv, struct cli_global *g) {
                                        "(e.g. | cryptsetup open --key-file=- ...)");
         cli_vault_verbose(g);
 
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ false, &ref);
+        if (code != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         _cleanup_(vault_info_free) struct vault_info info = {};
         _cleanup_(vault_unrefp) struct vault *v = NULL;
         code = cli_vault_load(&loc, &v, &info);

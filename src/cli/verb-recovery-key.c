@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/enroll-common.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/secret-input.h"
 #include "cli/table.h"
 #include "cli/unlock-ask.h"
@@ -85,7 +86,7 @@ static int partial(const struct rekey *k, int r, const char *what, struct left *
         if (after.readable && after.unchanged)
                 return cli_error(r, "%s: %s; nothing was changed", what, cli_strerror(r));
         cli_error(r, "%s: %s", what, cli_strerror(r));
-        cli_after_report(&after, k->before, k->loc->device);
+        cli_after_report(&after, k->before, cli_shown(k->loc->device));
         return EXIT_PARTIAL;
 }
 
@@ -115,7 +116,7 @@ static int add_error(const struct rekey *k, int r, const struct vault_auth *auth
         if (code == EXIT_PARTIAL && left.new_plain >= 0)
                 cli_info("the new key was never shown: keyslot %d, which it left, opens with nothing anyone knows "
                          "(cryptsetup luksKillSlot %s %d removes it); the old recovery key still opens %s",
-                         left.new_plain, k->loc->device, left.new_plain, k->name);
+                         left.new_plain, cli_shown(k->loc->device), left.new_plain, k->name);
         else if (code == EXIT_PARTIAL)
                 cli_info("the new key was never shown; the old recovery key still opens %s", k->name);
         return code;
@@ -145,7 +146,7 @@ static void say_done(const struct rekey *k) {
         cli_info("above is the new recovery key of %s, shown once (keyslot %d): keep it offline, apart from the "
                  "image; it opens the vault without a token, typed at any passphrase prompt as it is (cryptsetup "
                  "open --disable-external-tokens %s NAME)",
-                 k->name, k->c.keyslot, k->loc->device);
+                 k->name, k->c.keyslot, cli_shown(k->loc->device));
         for (size_t i = 0; i < k->c.n_old; i++)
                 if (k->c.old_keyslots[i] >= 0)
                         cli_info("the old recovery key (keyslot %d) no longer opens %s; a header backup made "
@@ -177,7 +178,7 @@ static int rekey(struct rekey *k, const struct vault_auth *auth, const struct cl
                 if (left.old_key)
                         cli_info("the key above opens %s; run ykunlock recovery-key %s again to finish (the key above "
                                  "authorises it)",
-                                 k->name, k->loc->device);
+                                 k->name, cli_shown(k->loc->device));
                 return EXIT_PARTIAL;
         }
         say_done(k);
@@ -202,7 +203,11 @@ int verb_recovery_key(int argc, char **argv, struct cli_global *g) {
                                  "nothing was changed");
         cli_vault_verbose(g);
 
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ false, &ref);
+        if (code != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         _cleanup_(vault_unrefp) struct vault *v = NULL;
         _cleanup_(vault_info_free) struct vault_info info = {};
         code = cli_vault_load(&loc, &v, &info);

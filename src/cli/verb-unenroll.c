@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/after-failure.h"
 #include "cli/exit-code.h"
+#include "cli/remote-vault.h"
 #include "cli/table.h"
 #include "cli/vault-common.h"
 #include "shared/errors.h"
@@ -75,7 +76,11 @@ int verb_unenroll(int argc, char **argv, struct cli_global *g) {
                                                      : VAULT_UNENROLL_KEYSLOT;
         uint32_t value = g->serial_set ? g->serial : a.token_id_set ? a.token_id : a.keyslot;
 
-        struct vault_location loc = cli_vault_location(argv[first], g);
+        _cleanup_(cli_vault_ref_done) struct cli_vault_ref ref = {};
+        code = cli_vault_resolve(argv[first], g, REMOTE_CONNECT_S, /* check_only= */ false, &ref);
+        if (code != EXIT_OK)
+                return code;
+        struct vault_location loc = ref.loc;
         _cleanup_(vault_info_free) struct vault_info info = {};
         _cleanup_(vault_unrefp) struct vault *v = NULL;
         code = cli_vault_load(&loc, &v, &info); /* the header is read once; again only after a failure */
@@ -93,7 +98,7 @@ int verb_unenroll(int argc, char **argv, struct cli_global *g) {
                 _cleanup_(cli_after_free) struct cli_after after;
                 cli_after_read(&loc, &info, &after);
                 code = unenroll_error(r, by, value, name, cli_after_tail(&after));
-                cli_after_report(&after, &info, loc.device);
+                cli_after_report(&after, &info, cli_shown(loc.device));
                 return code;
         }
         cli_info("removed %d enrollment%s from %s", r, r == 1 ? "" : "s", name);

@@ -13,7 +13,12 @@
 #    the file system, the loop device and the sshfs mount are gone within 30 s (docs/remote.md),
 #    and `close` succeeds afterwards;
 #  - Dropbear's server stopped (SIGSTOP) while mounted through dbclient: its keepalives give up,
-#    and the same teardown follows, within 45 s.
+#    and the same teardown follows, within 45 s;
+#  - the other verbs on a remote vault: backup ssh://… of a small tree (nothing left mounted
+#    after, checksums equal after reopening), header backup ssh://… through dbclient (the same
+#    bytes as cryptsetup's luksHeaderBackup of the server's file), list ssh://…; a host that
+#    refuses the connection: exit 8 with ssh's message, nothing mounted. No message names the
+#    temporary mount under /run/ykunlock/remote: the vault is the address as typed.
 
 # bench/remote-throughput boots this scenario with REMOTE_BENCH=1: then guest_main measures
 # instead of testing (remote_bench below).
@@ -72,6 +77,7 @@ vault_round() {
         grep -Eq '^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$' /tmp/$name.key || vm_fail "$name-recovery-key" "$(cat /tmp/$name.key)"
         [ -s "$img" ] || vm_fail "$name-remote-image" "no $img on the server"
         [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail "$name-create-clean" "$(ls -l /run/ykunlock/remote)"
+        ! grep -F /run/ykunlock/remote /tmp/create.err || vm_fail "$name-create-names" "a message names the mount path"
         vm_pass "$name-create"
 
         mkdir -p /mnt/$name
@@ -215,6 +221,52 @@ lost_keepalive() {
         vm_pass lost-keepalive
 }
 
+# nothing_left NAME: no sshfs mount or process, no loop device on it, no remote state.
+nothing_left() {
+        ! grep -q ' fuse.sshfs ' /proc/mounts || vm_fail "$1-sshfs-gone" "$(grep sshfs /proc/mounts)"
+        ! losetup -l | grep -q /run/ykunlock || vm_fail "$1-loop-gone" "$(losetup -l)"
+        [ -z "$(ls /run/ykunlock/remote 2>/dev/null)" ] || vm_fail "$1-state-gone" "$(ls -l /run/ykunlock/remote)"
+        wait_for 10 sh -c '! pgrep -x sshfs' || vm_fail "$1-no-sshfs" "$(pgrep -a sshfs)"
+        ! grep -F /run/ykunlock/remote /tmp/vm_check.out || vm_fail "$1-names" "a message names the mount path"
+}
+
+# The verbs other than create/open/close/grow on remote vaults a (ssh) and b (dbclient).
+remote_verbs() {
+        local a=ssh://root@127.0.0.1/srv/a.img b=ssh://root@127.0.0.2:2222/srv/b.img sum
+        mkdir -p /tmp/tree/sub
+        seq 1 30000 >/tmp/tree/sub/numbers
+        head -c 500000 /dev/urandom >/tmp/tree/random.bin
+        ln -s sub/numbers /tmp/tree/link
+        sum=$(vm_tree_sum /tmp/tree)
+        vm_check backup-remote ykunlock backup "$a" /tmp/tree
+        vm_output_has ": complete" || vm_fail backup-remote-message "$(cat /tmp/vm_check.out)"
+        ! ls /dev/mapper | grep -q ykunlock-backup || vm_fail backup-remote-closed "$(ls /dev/mapper)"
+        nothing_left backup-remote
+        vm_check backup-reopen ykunlock open "$a" a --mount /mnt/a
+        [ "$(vm_tree_sum /mnt/a/tree)" = "$sum" ] || vm_fail backup-remote-files "checksums differ"
+        vm_check backup-reclose ykunlock close a --unmount
+        vm_pass backup-remote-files
+
+        rm -f /tmp/b.hdr /tmp/b.ref
+        vm_check header-backup-remote ykunlock header backup "$b" /tmp/b.hdr --ssh-command "dbclient -y"
+        nothing_left header-backup-remote
+        cryptsetup luksHeaderBackup /srv/b.img --header-backup-file /tmp/b.ref
+        cmp -s /tmp/b.hdr /tmp/b.ref || vm_fail header-backup-remote-bytes "not the bytes of luksHeaderBackup"
+        vm_check list-remote ykunlock list "$b" --ssh-command "dbclient -y"
+        vm_output_has 4242001 || vm_fail list-remote-token "$(cat /tmp/vm_check.out)"
+        nothing_left list-remote
+        vm_pass header-backup-remote-bytes
+
+        # Nobody listens there: ssh's own message, exit 8, nothing mounted, nothing opened.
+        vm_expect_rc unreachable 8 ykunlock backup ssh://root@127.0.0.1:2299/srv/a.img /tmp/tree
+        vm_output_has "port 2299: Connection refused" || vm_fail unreachable-ssh-message "$(cat /tmp/vm_check.out)"
+        vm_output_has "ykunlock: ssh://root@127.0.0.1:2299/srv/a.img: sshfs could not mount 127.0.0.1" ||
+                vm_fail unreachable-message "$(cat /tmp/vm_check.out)"
+        nothing_left unreachable
+        ! ls /dev/mapper | grep -q ykunlock-backup || vm_fail unreachable-mapping "$(ls /dev/mapper)"
+        vm_pass unreachable-clean
+}
+
 guest_main() {
         export PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
         export HOME=/root
@@ -229,6 +281,7 @@ guest_main() {
         bad_addresses
         vault_round a ssh://root@127.0.0.1/srv/a.img
         vault_round b ssh://root@127.0.0.2:2222/srv/b.img --ssh-command "dbclient -y"
+        remote_verbs
         lost_connection
         lost_keepalive
 }
