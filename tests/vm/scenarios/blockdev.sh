@@ -1,7 +1,8 @@
 # Issue 14, scenarios 4-6 and grow's "grown partition", with a real device-mapper on the
 # guest's own disks, in one boot:
 # a. create on a whole disk (vdb) without a terminal and without -q: refused with 5 and the
-#    message, the disk's bytes as they were;
+#    message, the disk's bytes as they were; with -q, a disk open as a mapping (vdb) or with a
+#    mounted partition (vdc while vdc1 is) is refused too (5, nothing written);
 # b. create --batch-mode (no --size): opened with the token, mounted, a tree written, closed,
 #    reopened, checksums equal; stock cryptsetup opens it with the recovery key;
 # c. header backup; both binary headers zeroed (zeroing only the first 4 KiB is not damage:
@@ -68,6 +69,13 @@ whole_disk_create() {
         dmsetup deps -o devname b | grep -q '(vdb)' || vm_fail open-b-device "dmsetup deps: $(dmsetup deps -o devname b)"
         fill /mnt/b
         SUM=$(vm_tree_sum /mnt/b)
+        # Open as a mapping: create refuses the device even with -q, and writes nothing.
+        hdr=$(vm_header_sum /dev/vdb)
+        vm_expect_rc create-busy 5 ykunlock -q create /dev/vdb
+        vm_output_has "ykunlock: /dev/vdb is in use (mounted, open as a mapping, or held by another program); nothing was written" ||
+                vm_fail create-busy-message "$(cat /tmp/vm_check.out)"
+        [ "$(vm_header_sum /dev/vdb)" = "$hdr" ] || vm_fail create-busy-unchanged "the header changed"
+        vm_pass create-busy-unchanged
         vm_check close-b ykunlock close b --unmount
         vm_no_mapping b || vm_fail close-b-mapping "mapping b still there"
         vm_check reopen-b ykunlock open /dev/vdb b --mount /mnt/b
@@ -159,6 +167,14 @@ grown_partition() {
         sum=$(vm_tree_sum /mnt/p)
         before=$(size_kib /mnt/p)
         old=$(sectors vdc1)
+        # The whole disk while one of its partitions is in use: refused (the kernel's exclusive
+        # claim of the disk fails), the partition table and the vault's header as they were.
+        disk=$(head -c $((17 << 20)) /dev/vdc | sha256sum)
+        vm_expect_rc create-disk-busy 5 ykunlock -q create /dev/vdc
+        vm_output_has "ykunlock: /dev/vdc is in use (mounted, open as a mapping, or held by another program); nothing was written" ||
+                vm_fail create-disk-busy-message "$(cat /tmp/vm_check.out)"
+        [ "$(head -c $((17 << 20)) /dev/vdc | sha256sum)" = "$disk" ] || vm_fail create-disk-busy-unchanged "the disk changed"
+        vm_pass create-disk-busy-unchanged
         # --size names no partition size: refused, nothing changed.
         hdr=$(vm_header_sum /dev/vdc1)
         vm_expect_rc grow-part-size 1 ykunlock grow /dev/vdc1 --size +8M
