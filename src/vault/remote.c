@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcryptsetup.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -120,6 +121,35 @@ static void read_name(int fd, char *buf, size_t len) {
                 buf[0] = '\0';
 }
 
+/* Waits for sshfs (`child`) to end; returns its wait status. Until then, once the command that
+ * started the keeper closes its end of the pipe without a name (it is done with the mount, or
+ * it was killed: SIGKILL, or a signal a header verb does not catch), the mount is detached, so
+ * that no temporary mount outlives its command. *ret_name: the name read, "" if none. */
+static int wait_sshfs(pid_t child, int name_fd, const char *dir, char *ret_name, size_t len) {
+        bool told = false;
+        ret_name[0] = '\0';
+        for (;;) {
+                int status;
+                pid_t w = waitpid(child, &status, told ? 0 : WNOHANG);
+                if (w == child) {
+                        if (!told)
+                                read_name(name_fd, ret_name, len);
+                        return status;
+                }
+                if (w < 0 && errno != EINTR)
+                        return 0;
+                if (told)
+                        continue;
+                struct pollfd pfd = { .fd = name_fd, .events = POLLIN };
+                if (poll(&pfd, 1, /* timeout= */ 200) <= 0)
+                        continue;
+                read_name(name_fd, ret_name, len);
+                told = true;
+                if (!ret_name[0])
+                        (void) umount2(dir, MNT_DETACH);
+        }
+}
+
 /* The keeper: runs sshfs, and when it ends while the mapping named through `name_fd` exists,
  * tears down and reports. Its exit status is sshfs's (127: sshfs could not be run). */
 static _Noreturn void keeper(const char *source, const char *dir, int name_fd, const struct remote_url *u,
@@ -133,12 +163,11 @@ static _Noreturn void keeper(const char *source, const char *dir, int name_fd, c
                 _exit(127);
         if (child == 0)
                 exec_sshfs(source, dir, p->ssh_command ? p->ssh_command : "ssh", u->port);
-        int status = 0;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-                ;
-        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         char name[256];
-        read_name(name_fd, name, sizeof(name));
+        int status = wait_sshfs(child, name_fd, dir, name, sizeof(name));
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (!name[0])
+                (void) rmdir(dir);
         if (!name[0] || !mapping_exists(name))
                 _exit(code);
         if (p->report)

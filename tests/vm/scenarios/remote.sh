@@ -18,7 +18,8 @@
 #    after, checksums equal after reopening), header backup ssh://… through dbclient (the same
 #    bytes as cryptsetup's luksHeaderBackup of the server's file), list ssh://…; a host that
 #    refuses the connection: exit 8 with ssh's message, nothing mounted. No message names the
-#    temporary mount under /run/ykunlock/remote: the vault is the address as typed.
+#    temporary mount under /run/ykunlock/remote: the vault is the address as typed; a verb
+#    killed (SIGKILL) while it waits leaves no sshfs mount behind.
 
 # bench/remote-throughput boots this scenario with REMOTE_BENCH=1: then guest_main measures
 # instead of testing (remote_bench below).
@@ -256,6 +257,22 @@ remote_verbs() {
         vm_output_has 4242001 || vm_fail list-remote-token "$(cat /tmp/vm_check.out)"
         nothing_left list-remote
         vm_pass header-backup-remote-bytes
+
+        # A command killed (SIGKILL) while it waits for a token that never comes: its temporary
+        # sshfs mount goes with it (the keeper sees the pipe close without a mapping's name).
+        ykunlock passphrase "$b" --ssh-command "dbclient -y" --serial 1 --timeout 60 --output /tmp/pp \
+                >/tmp/killed.out 2>&1 &
+        local pid=$!
+        wait_for 30 grep -q ' fuse.sshfs ' /proc/mounts || vm_fail killed-mounted "$(cat /tmp/killed.out)"
+        sleep 1
+        kill -0 $pid || vm_fail killed-waiting "it ended by itself: $(cat /tmp/killed.out)"
+        kill -KILL $pid
+        wait $pid || true
+        wait_for 10 sh -c '! grep -q " fuse.sshfs " /proc/mounts' || vm_fail killed-sshfs "$(grep sshfs /proc/mounts)"
+        wait_for 10 sh -c '[ -z "$(ls /run/ykunlock/remote)" ]' || vm_fail killed-dir "$(ls -l /run/ykunlock/remote)"
+        : >/tmp/vm_check.out
+        nothing_left killed
+        vm_pass killed-unmounted
 
         # Nobody listens there: ssh's own message, exit 8, nothing mounted, nothing opened.
         vm_expect_rc unreachable 8 ykunlock backup ssh://root@127.0.0.1:2299/srv/a.img /tmp/tree
