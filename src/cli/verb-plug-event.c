@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "cli/table.h"
 #include "cli/mount-holders.h"
 #include "cli/plug-common.h"
+#include "cli/plug-open.h"
 #include "cli/run.h"
 #include "cli/vault-common.h"
 #include "shared/deadline.h"
@@ -83,47 +85,32 @@ static void discover(const struct cli_global *g, unsigned wait_s, struct yk_toke
         }
 }
 
-static int mount_vault(const struct vault_config *c) {
-        char dev[300], opts[1100];
-        if (cli_mapper_path(c->name, dev, sizeof(dev)) < 0)
-                return -EINVAL;
-        snprintf(opts, sizeof(opts), "%s%s%s", c->readonly ? "ro" : "", c->readonly && c->mountopts ? "," : "",
-                 c->mountopts ? c->mountopts : "");
-        const char *argv_opts[] = { "mount", "-o", opts, "--", dev, c->mountpoint, NULL };
-        const char *argv_plain[] = { "mount", "--", dev, c->mountpoint, NULL };
-        return cli_run(opts[0] ? argv_opts : argv_plain);
-}
-
-/* A closed vault with a present enrolled token: open it, and mount it. */
-static int open_one(const struct cli_global *g, const struct plug_vault *v, struct vault_response_cache *cache) {
+/* A closed vault with a present enrolled token: its volume key from the token, into *job; the
+ * table and the mount come after, for all the vaults at once (plug_open_all). */
+static int prepare_one(const struct cli_global *g, const struct plug_vault *v, const struct yk_token_list *present,
+                       struct vault_response_cache *cache, struct plug_open *job) {
         const struct vault_config *c = v->config;
         struct vault_location loc = { .device = v->device, .header = c->header };
         struct vault_tokens_ctx ctx = cli_tokens_ctx(g, /* with_serial= */ false, /* touch= */ true);
         ctx.responses = cache;
+        ctx.present = present;
         ctx.filter.serial_set = v->can_open->serial_known;
         ctx.filter.serial = v->can_open->serial;
         struct vault_open_params p = { .name = c->name, .readonly = c->readonly };
         struct vault_open_result res;
-        int r = vault_open(&loc, &ctx, &p, &res);
+        int r = vault_open_prepare(&loc, &ctx, &p, &job->prep, &res);
         if (r == -ENOANO)
                 return cli_error(r, "%s: not opened: its token needs a PIN (ykunlock open %s %s)", c->name,
                                  v->device, c->name);
         if (r < 0)
                 return cli_error(r, "%s: not opened: %s", c->name, plug_strerror(r));
-        if (!c->mountpoint) {
-                cli_info("%s: opened with token %u", c->name, res.serial);
-                return EXIT_OK;
-        }
-        r = mount_vault(c);
-        if (r != 0)
-                return cli_error(-EIO, "%s: opened with token %u, but mount on %s failed (%s %d)", c->name, res.serial,
-                                 c->mountpoint, r < 0 ? "error" : "exit status", r);
-        cli_info("%s: opened with token %u, mounted on %s", c->name, res.serial, c->mountpoint);
+        job->serial = res.serial;
         return EXIT_OK;
 }
 
 /* `cache`: the responses of this event, so that a group of vaults asks the key (a touch) once. */
-static int add_one(const struct cli_global *g, const struct plug_vault *v, struct vault_response_cache *cache) {
+static int add_one(const struct cli_global *g, const struct plug_vault *v, const struct yk_token_list *present,
+                   struct vault_response_cache *cache, struct plug_open *job) {
         const struct vault_config *c = v->config;
         if (c->noauto) {
                 cli_info("%s: left alone (noauto)", c->name);
@@ -146,9 +133,10 @@ static int add_one(const struct cli_global *g, const struct plug_vault *v, struc
                 return EXIT_OK;
         }
         if (v->state == VAULT_STATE_CLOSED)
-                return open_one(g, v, cache);
+                return prepare_one(g, v, present, cache, job);
         struct vault_tokens_ctx ctx = cli_tokens_ctx(g, false, true);
         ctx.responses = cache;
+        ctx.present = present;
         int r = vault_resume(c->name, c->header, &ctx, NULL);
         if (r < 0)
                 return cli_error(r, "%s: stays suspended: %s", c->name, plug_strerror(r));
@@ -200,6 +188,44 @@ static int remove_one(const struct plug_vault *v) {
         return EXIT_OK;
 }
 
+static int run_remove(const struct vault_registry *reg, const struct yk_token_list *present) {
+        int first_failure = EXIT_OK;
+        for (size_t i = 0; i < reg->n_vaults; i++) {
+                struct plug_vault v;
+                plug_vault_inspect(&reg->vaults[i], present, &v);
+                int c = remove_one(&v);
+                if (first_failure == EXIT_OK)
+                        first_failure = c;
+                plug_vault_clear(&v);
+        }
+        return first_failure;
+}
+
+/* Each vault in turn as far as the token goes, then every table and mount at once. The exit
+ * code is the first failure in the file's order, as when each vault was done in turn. */
+static int run_add(const struct cli_global *g, const struct vault_registry *reg, const struct yk_token_list *present) {
+        /* One event, one process: a response asked once serves every vault of its group, and
+         * is wiped when the event ends. Without the cache each vault asks the key itself. */
+        _cleanup_(vault_response_cache_freep) struct vault_response_cache *cache = NULL;
+        if (vault_response_cache_new(&cache) < 0)
+                cli_info("no memory for the response cache: each vault asks the key itself");
+        _cleanup_(freep) struct plug_open *jobs = calloc(reg->n_vaults, sizeof(*jobs));
+        if (!jobs)
+                return cli_error(-ENOMEM, "no memory for %zu vaults", reg->n_vaults);
+        for (size_t i = 0; i < reg->n_vaults; i++) {
+                struct plug_vault v;
+                plug_vault_inspect(&reg->vaults[i], present, &v);
+                jobs[i].config = &reg->vaults[i];
+                jobs[i].code = add_one(g, &v, present, cache, &jobs[i]);
+                plug_vault_clear(&v);
+        }
+        plug_open_all(jobs, reg->n_vaults);
+        for (size_t i = 0; i < reg->n_vaults; i++)
+                if (jobs[i].code != EXIT_OK)
+                        return jobs[i].code;
+        return EXIT_OK;
+}
+
 static int run_event(const struct cli_global *g, const struct plug_args *a, bool add) {
         _cleanup_(closep) int lock = take_lock();
         (void) lock; /* held until the event ends; clang counts the cleanup as no use */
@@ -207,23 +233,10 @@ static int run_event(const struct cli_global *g, const struct plug_args *a, bool
         int code = plug_load_config(a->config, &reg);
         if (code != EXIT_OK || reg.n_vaults == 0)
                 return code;
+        /* One discovery for the whole event: every vault is matched against these tokens. */
         _cleanup_(yk_token_list_free) struct yk_token_list present = {};
         discover(g, add ? a->wait_s : 0, &present);
-        /* One event, one process: a response asked once serves every vault of its group, and
-         * is wiped when the event ends. Without the cache each vault asks the key itself. */
-        _cleanup_(vault_response_cache_freep) struct vault_response_cache *cache = NULL;
-        if (add && vault_response_cache_new(&cache) < 0)
-                cli_info("no memory for the response cache: each vault asks the key itself");
-        int first_failure = EXIT_OK;
-        for (size_t i = 0; i < reg.n_vaults; i++) {
-                struct plug_vault v;
-                plug_vault_inspect(&reg.vaults[i], &present, &v);
-                int c = add ? add_one(g, &v, cache) : remove_one(&v);
-                if (first_failure == EXIT_OK)
-                        first_failure = c;
-                plug_vault_clear(&v);
-        }
-        return first_failure;
+        return add ? run_add(g, &reg, &present) : run_remove(&reg, &present);
 }
 
 int verb_plug_event(int argc, char **argv, struct cli_global *g) {

@@ -80,28 +80,30 @@ static int why_none(const struct yk_token_list *list) {
 /* One look: the first present token with enrolled bound tokens, and their ids. */
 static int match_once(const struct vault_tokens_ctx *ctx, const struct vault_header *h, const struct yk_deadline *dl,
                       struct yk_token *ret_token, int *ret_matches, size_t *ret_n) {
-        struct yk_token_list list = {};
-        int r = yk_tokens_discover(ctx->backends, &ctx->filter, dl, &list);
-        if (r < 0)
-                return r;
+        _cleanup_(yk_token_list_free) struct yk_token_list found = {};
+        const struct yk_token_list *list = ctx->present;
+        int r;
+        if (!list) {
+                r = yk_tokens_discover(ctx->backends, &ctx->filter, dl, &found);
+                if (r < 0)
+                        return r;
+                list = &found;
+        }
         r = -ENODEV;
-        for (size_t i = 0; i < list.n && r == -ENODEV; i++) {
+        for (size_t i = 0; i < list->n && r == -ENODEV; i++) {
                 size_t n = 0;
                 for (int id = 0; id < YK_LUKS2_KEYSLOTS; id++) {
                         const struct vault_token_slot *t = &h->tokens[id];
-                        if (vault_token_usable(t) && token_matches(&list.items[i], &t->info))
+                        if (vault_token_usable(t) && token_matches(&list->items[i], &t->info))
                                 ret_matches[n++] = id;
                 }
                 if (n > 0) {
-                        *ret_token = list.items[i];
+                        *ret_token = list->items[i];
                         *ret_n = n;
                         r = 0;
                 }
         }
-        if (r == -ENODEV)
-                r = why_none(&list);
-        yk_token_list_free(&list);
-        return r;
+        return r == -ENODEV ? why_none(list) : r;
 }
 
 static void say_insert(const struct vault_tokens_ctx *ctx, const struct vault_header *h) {
@@ -140,7 +142,7 @@ static int wait_present(const struct vault_tokens_ctx *ctx, const struct vault_h
                  * a key may come on HID while pcscd does not answer: keep polling. */
                 if (r != -ENODEV && r != -EHOSTDOWN && r != -EUSERS && r != -EHOSTUNREACH)
                         return r;
-                if (yk_deadline_passed(&dl))
+                if (ctx->present || yk_deadline_passed(&dl)) /* a list given: nothing to wait for */
                         return r;
                 if (!said) {
                         say_insert(ctx, h);

@@ -111,6 +111,10 @@ struct vault_tokens_ctx {
         const struct vault_insert_prompt *insert; /* may be NULL */
         const struct vault_ask *ask;              /* may be NULL: nothing is asked */
         struct vault_response_cache *responses;   /* may be NULL: every challenge goes to the key */
+        /* May be NULL: each look for a token discovers them anew. Else the tokens the caller
+         * discovered once for several vaults (plug-event): they are matched without asking the
+         * backends again, and there is no waiting for one to come. */
+        const struct yk_token_list *present;
 };
 
 /* A vault whose header is loaded: a command loads it once (vault_load_vault) and passes it to
@@ -264,6 +268,24 @@ int vault_open(const struct vault_location *loc, const struct vault_tokens_ctx *
  * opened it. ctx->ask->pin is asked for a token enrolled with a PIN when p->pin is NULL. */
 int vault_open_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_open_params *p,
                       struct vault_open_result *ret);
+
+/* vault_open() in two steps, for several vaults at once (plug-event): vault_open_prepare()
+ * loads the vault and gets its volume key from a present enrolled token (the token chain of
+ * vault_open_loaded, without the typed fallback: -ENODEV when no token opens it), kept in secure
+ * memory; vault_open_activate() loads the device-mapper table p->name (required) with it. The
+ * token steps of several vaults run one after the other (one key, one touch per group); the
+ * activations may run at the same time, each in a process of its own: libdevmapper, under
+ * libcryptsetup, is not thread-safe (docs/protocol.md). -ENOSYS before the token is asked when
+ * the kernel has no device-mapper. vault_prepared_free() wipes the key. */
+struct vault_prepared;
+int vault_open_prepare(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
+                       const struct vault_open_params *p, struct vault_prepared **ret,
+                       struct vault_open_result *ret_result);
+int vault_open_activate(const struct vault_prepared *p);
+void vault_prepared_free(struct vault_prepared *p);
+static inline void vault_prepared_freep(struct vault_prepared **p) {
+        vault_prepared_free(*p);
+}
 
 /* The keyslot passphrase of a present enrolled token, derived and checked against its keyslot
  * (no mapping, no volume key): what a boot script hands to cryptsetup. The same chain as
