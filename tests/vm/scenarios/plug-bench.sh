@@ -2,7 +2,8 @@
 # vault mounted, with $PLUG_BENCH_VAULTS vaults (default 1) enrolled with one token and
 # $PLUG_BENCH_ROUNDS rounds (default 3) of plug in, all mounted, pull out, all closed. The times
 # come from the guest's journal (monotonic clock): from the kernel's "New USB device found" line
-# to ykunlock's last "mounted on" line; printed as "plug-bench: ..." lines on the console.
+# to ykunlock's last "mounted on" line (the vaults are mounted at once, in any order); printed as
+# "plug-bench: ..." lines on the console.
 
 host_prepare() {
         . "$VM_LIB/plug-lib.sh"
@@ -18,6 +19,13 @@ host_prepare() {
 # mono TEXT: the monotonic time (s) of the journal's last line with TEXT.
 mono() {
         journalctl -o short-monotonic --no-pager | grep -F -- "$1" | tail -n 1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/'
+}
+
+# mono_after TEXT T: the time of the journal's first line with TEXT after time T (the vaults
+# open at once: the first to finish is not always b1).
+mono_after() {
+        journalctl -o short-monotonic --no-pager | grep -F -- "$1" | sed 's/^\[ *\([0-9.]*\)\].*/\1/' |
+                awk -v t="$2" '$1 > t { print; exit }'
 }
 
 # fail NAME REASON: with the journal's lines about ykunlock, pcscd and udev.
@@ -45,8 +53,8 @@ guest_main() {
                 sleep 1 # the journal's last lines
                 t_dev=$(mono "New USB device found")
                 t_start=$(mono "Starting ykunlock-plug@")
-                t_first=$(mono "b1: opened with token")
-                t_last=$(mono "mounted on /mnt/b$n")
+                t_first=$(mono_after ": opened with token" "$t_dev")
+                t_last=$(mono ", mounted on /mnt/b")
                 echo "plug-bench: vaults=$n round=$r device=$t_dev unit=$t_start first=$t_first last=$t_last" \
                         "total_ms=$(echo "$t_dev $t_last" | awk '{ printf "%d", ($2 - $1) * 1000 }')"
                 vm_unplug tok
