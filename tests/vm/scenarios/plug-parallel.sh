@@ -54,7 +54,7 @@ EOF
 
         vm_expect_rc plug-add 6 ykunlock plug-event add --config /work/vaults --wait 5
         vm_output_has "p1: opened with token 4242001, mounted on /mnt/p1" || vm_fail p1-line "no line for p1"
-        vm_output_has "p2: opened with token 4242001, but mount on /mnt/p2-missing failed (exit status 32)" ||
+        vm_output_has "p2: opened with token 4242001, but mount on /mnt/p2-missing failed (exit status" ||
                 vm_fail p2-line "no line for p2"
         vm_output_has "p3: opened with token 4242001, mounted on /mnt/p3" || vm_fail p3-line "no line for p3"
         ! vm_output_has "alone for 60 s" || vm_fail concurrent "the mounts ran one after the other"
