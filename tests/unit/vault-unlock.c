@@ -296,6 +296,27 @@ static void test_boot_passphrase(void **state) {
         f->ctx.ask = NULL;
 }
 
+/* ctx->present: the tokens a caller discovered once for several vaults (plug-event) are the
+ * ones matched; the backends are not asked again, and a list without an enrolled token is "no
+ * token" at once, even with a wait and the enrolled key plugged in. */
+static void test_given_tokens(void **state) {
+        struct vf *f = *state;
+        assert_int_equal(vf_enroll(f, 0, NULL, false), 1);
+        vf_insert(f, 1);
+        struct yk_token b = vf_token(f, 1), a = vf_token(f, 0);
+        struct yk_token_list only_b = { .items = &b, .n = 1 }, only_a = { .items = &a, .n = 1 };
+        struct vault_open_params p = { .timeout_s = 5 };
+        struct vault_open_result res;
+        f->ctx.present = &only_b;
+        uint64_t t0 = now_ms();
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), -ENODEV);
+        assert_true(now_ms() - t0 < 2000); /* no wait for a token to come */
+        f->ctx.present = &only_a;
+        assert_int_equal(vault_open(&f->loc, &f->ctx, &p, &res), 0);
+        assert_int_equal(res.serial, a.serial);
+        f->ctx.present = NULL;
+}
+
 static volatile sig_atomic_t got_term;
 
 static void on_term(int sig) {
@@ -345,6 +366,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_v1_recovery_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_boot_passphrase, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_signal_ends_wait, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_given_tokens, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
