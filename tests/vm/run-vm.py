@@ -60,23 +60,29 @@ class Qmp:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        self.file = self.sock.makefile("rwb")
+        # Lines are buffered here, not by a makefile() object: once a read of that object
+        # has timed out (wait_event's 0.2 s, under load) it refuses every later read
+        # ("cannot read from timed out object"), and the next plug or unplug failed.
+        self.buf = b""
         self.events = []
         self._read()  # greeting
         self.cmd("qmp_capabilities")
 
     def _read(self):
-        line = self.file.readline()
-        if not line:
-            raise RuntimeError("QMP connection closed")
+        """One message; socket.timeout (no whole line yet) leaves what came in the buffer."""
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise RuntimeError("QMP connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
         return json.loads(line)
 
     def cmd(self, name, **args):
         msg = {"execute": name}
         if args:
             msg["arguments"] = args
-        self.file.write(json.dumps(msg).encode() + b"\n")
-        self.file.flush()
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
         while True:
             reply = self._read()
             if "event" in reply:
