@@ -263,7 +263,11 @@ class Run:
 
     def qemu_argv(self):
         kernel, initrd, cmdline = self.boot_files()
-        argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "1",
+        # YKVM_SMP: more vCPUs for a measurement (bench/plug-insertion); TCG then runs one
+        # host thread per vCPU (MTTCG). The tests keep 1.
+        smp = os.environ.get("YKVM_SMP", "1")
+        accel = "tcg" if smp == "1" else "tcg,thread=multi"
+        argv = ["qemu-system-x86_64", "-accel", accel, "-m", "1024", "-smp", smp,
                 "-display", "none", "-monitor", "none", "-serial", "stdio", "-nic", "none",
                 "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
                 "-qmp", "unix:%s,server=on,wait=off" % os.path.join(self.dir, "qmp.sock"),
