@@ -11,7 +11,8 @@ host_prepare() {
         vm_token tok --serial 4242001
 }
 
-# The wrapper: each mount of a /mnt/p* target registers and waits for the three.
+# The wrapper: each mount of a /mnt/p* target registers and waits for the three (a deadline by
+# the clock: a count of sleeps runs long in a loaded guest).
 install_mount_barrier() {
         local real
         real=$(command -v mount)
@@ -25,11 +26,12 @@ case "\$*" in
 *) exec $real "\$@" ;;
 esac
 : >/tmp/mount-barrier/\$\$
-i=0
-while [ "\$(ls /tmp/mount-barrier | wc -l)" -lt 3 ]; do
-        i=\$((i + 1))
-        [ \$i -lt 600 ] || { echo "mount wrapper: alone for 60 s: the mounts run one after the other" >&2; exit 99; }
-        sleep 0.1
+# (a function's own positional parameters: the mount's stay as they are)
+all_started() { set -- /tmp/mount-barrier/*; [ \$# -ge 3 ]; }
+end=\$((\$(date +%s) + 60))
+while ! all_started; do
+        [ "\$(date +%s)" -lt \$end ] || { echo "mount wrapper: alone for 60 s: the mounts run one after the other" >&2; exit 99; }
+        sleep 0.2
 done
 exec $real "\$@"
 EOF
