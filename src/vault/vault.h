@@ -275,8 +275,9 @@ int vault_open_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const
  * memory; vault_open_activate() loads the device-mapper table p->name (required) with it. The
  * token steps of several vaults run one after the other (one key, one touch per group); the
  * activations may run at the same time, each in a process of its own: libdevmapper, under
- * libcryptsetup, is not thread-safe (docs/protocol.md). -ENOSYS before the token is asked when
- * the kernel has no device-mapper. vault_prepared_free() wipes the key. */
+ * libcryptsetup, is not thread-safe (docs/protocol.md). Without device-mapper the token is
+ * asked all the same and vault_open_activate() answers -ENOSYS, as vault_open() does.
+ * vault_prepared_free() wipes the key. */
 struct vault_prepared;
 int vault_open_prepare(const struct vault_location *loc, const struct vault_tokens_ctx *ctx,
                        const struct vault_open_params *p, struct vault_prepared **ret,
