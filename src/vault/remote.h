@@ -56,6 +56,13 @@ const char *remote_mount_image(const struct remote_mount *m);
  * (through a pipe): from now on sshfs ending while NAME exists is a loss. */
 int remote_mount_keep(struct remote_mount *m, const char *name);
 
+/* Puts the loop device under the open mapping NAME, which must read m's image, into direct I/O
+ * mode (LOOP_SET_DIRECT_IO): its writes then go to sshfs as direct writes instead of through
+ * the FUSE file's page cache, whose strict dirty limit stalls large writes (docs/protocol.md
+ * §11, "Large writes"). -ENOTBLK: NAME is not on a loop device of that image; the ioctl's
+ * error (-EINVAL: the kernel cannot do direct I/O on that file) otherwise. */
+int remote_mount_direct_io(const struct remote_mount *m, const char *name);
+
 /* Unmounts (unless kept), waits for the keeper, frees. NULL is fine. */
 void remote_mount_free(struct remote_mount *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct remote_mount *, remote_mount_free);
