@@ -19,7 +19,9 @@
 #    bytes as cryptsetup's luksHeaderBackup of the server's file), list ssh://…; a host that
 #    refuses the connection: exit 8 with ssh's message, nothing mounted. No message names the
 #    temporary mount under /run/ykunlock/remote: the vault is the address as typed; a verb
-#    killed (SIGKILL) while it waits leaves no sshfs mount behind.
+#    killed (SIGKILL) while it waits leaves no sshfs mount behind;
+#  - a large write: the loop device is in direct I/O mode, and 96 MiB with conv=fsync into the
+#    vault finish within 240 s (they stalled before).
 
 # bench/remote-throughput boots this scenario with REMOTE_BENCH=1: then guest_main measures
 # instead of testing (remote_bench below).
@@ -30,10 +32,10 @@ host_prepare() {
         vm_token tok --serial 4242001
         # The root has no modules of its own, and the machine's initrd does not load FUSE.
         cp "$BOOT_KROOT/lib/modules/$BOOT_KVER/kernel/fs/fuse/fuse.ko" "$VM_WORK/fuse.ko"
+        # The root disk has little room: large images go to a disk of their own (sparse here).
+        truncate -s 1G "$VM_DISKS/vdc.img"
         if [ -n "${REMOTE_BENCH:-}" ]; then
                 echo "${REMOTE_BENCH_MIB:-256}" >"$VM_WORK/bench"
-                # The root disk has little room: the servers' /srv is a disk of its own.
-                truncate -s 1G "$VM_DISKS/vdc.img"
         fi
 }
 
@@ -203,6 +205,32 @@ remote_bench() {
         vm_pass remote-bench
 }
 
+# A large write (issue 14): the loop device under a remote vault is in direct I/O mode, and
+# 96 MiB written with conv=fsync into ext4 in the vault finish within 240 s (a few MiB/s under
+# TCG). Through the FUSE file's page cache (the loop device's default) the same write stalled
+# (docs/protocol.md §11, "Large writes").
+large_write() {
+        local url=ssh://root@127.0.0.1/srv/big/c.img t0
+        mkdir -p /srv/big /mnt/c
+        mkfs.ext4 -q /dev/vdc && mount /dev/vdc /srv/big || vm_fail large-srv "cannot mount /dev/vdc on /srv/big"
+        ykunlock create "$url" --size 160M --fs ext4 >/dev/null 2>/tmp/create.err ||
+                vm_fail large-create "$(cat /tmp/create.err)"
+        vm_check large-open ykunlock open "$url" c --mount /mnt/c
+        losetup -l -n -O DIO,BACK-FILE | grep -Eq '^ *1 +/run/ykunlock/remote/.*/c\.img$' ||
+                vm_fail large-dio "not in direct I/O mode: $(losetup -l -O NAME,DIO,BACK-FILE)"
+        t0=$(cut -d. -f1 /proc/uptime)
+        rm -f /tmp/large.rc
+        (rc=0; dd if=/dev/zero of=/mnt/c/big bs=1M count=96 conv=fsync status=none || rc=$?; echo $rc >/tmp/large.rc) &
+        wait_for 240 test -e /tmp/large.rc ||
+                vm_fail large-write "96 MiB not written after 240 s: $(grep -E '^(Dirty|Writeback):' /proc/meminfo | tr -s ' \n' '  ')"
+        [ "$(cat /tmp/large.rc)" = 0 ] || vm_fail large-write "dd failed: $(cat /tmp/large.rc)"
+        vm_log "96 MiB written with conv=fsync into a remote vault in $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+        [ "$(stat -c %s /mnt/c/big)" = $((96 << 20)) ] || vm_fail large-size "$(stat -c %s /mnt/c/big) bytes"
+        vm_check large-close ykunlock close c --unmount
+        umount /srv/big
+        vm_pass large-write
+}
+
 # A server that stops answering (its session process stopped, the TCP connection stays up):
 # dbclient's keepalives (-K 5: gives up after 15 s) end it, then the keeper tears down.
 lost_keepalive() {
@@ -301,4 +329,5 @@ guest_main() {
         remote_verbs
         lost_connection
         lost_keepalive
+        large_write
 }
