@@ -99,13 +99,18 @@ int cli_vault_ref_keep(struct cli_vault_ref *r, const char *name) {
         if (e < 0)
                 return cli_error(e, "%s is open as %s, but its remote state could not be kept: %s", r->given, name,
                                  cli_strerror(e));
+        return EXIT_OK;
+}
+
+void cli_vault_ref_direct_io(const struct cli_vault_ref *r, const char *name) {
+        if (!r->mount)
+                return;
         /* Not fatal: the vault works, but large writes may stall (docs/remote.md). */
-        e = remote_mount_direct_io(r->mount, name);
+        int e = remote_mount_direct_io(r->mount, name);
         if (e < 0)
                 cli_info("warning: the loop device under %s stays in buffered mode (direct I/O: %s); large writes "
                          "into it may stall",
                          name, cli_strerror(e));
-        return EXIT_OK;
 }
 
 void cli_vault_ref_done(struct cli_vault_ref *r) {

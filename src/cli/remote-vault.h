@@ -35,6 +35,11 @@ int cli_vault_ref_mount(struct cli_vault_ref *r, const struct cli_global *g, uns
 /* The mapping `name` is open on a remote vault: its mount stays, watched (open). Exit code. */
 int cli_vault_ref_keep(struct cli_vault_ref *r, const char *name);
 
+/* The mapping `name` is open on a remote vault: its loop device is switched to direct I/O
+ * (remote_mount_direct_io); a refusal is a warning, the vault stays usable. Nothing for a
+ * local vault. */
+void cli_vault_ref_direct_io(const struct cli_vault_ref *r, const char *name);
+
 /* Unmounts what cli_vault_resolve mounted, unless kept. */
 void cli_vault_ref_done(struct cli_vault_ref *r);
 

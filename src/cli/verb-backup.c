@@ -172,6 +172,7 @@ static int open_and_mount(struct backup_ctx *c) {
         if (r < 0)
                 return cli_error(r, "cannot open %s: %s; nothing was copied", c->vault_name, cli_strerror(r));
         c->opened = true;
+        cli_vault_ref_direct_io(&c->ref, c->map);
         int code = make_dir(c);
         if (code != EXIT_OK)
                 return code;

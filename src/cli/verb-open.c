@@ -189,6 +189,7 @@ static int open_it(struct open_ctx *c) {
                         (void) vault_close(c->map_name);
                         return code;
                 }
+                cli_vault_ref_direct_io(c->ref, c->map_name);
         }
         return opened(c, &res);
 }
