@@ -11,6 +11,8 @@ host_prepare() {
         local n=${PLUG_BENCH_VAULTS:-1} i list=
         vm_token tok --serial 4242001
         for i in $(seq "$n"); do list=$list${list:+,}b$i; done
+        # PLUG_BENCH_GROUP=1: a touch slot, the vaults one group (one challenge, one touch).
+        [ "${PLUG_BENCH_GROUP:-0}" = 0 ] || list=$list:touch-group
         "$VM_LIB/plug-enroll.sh" "$VM_WORK" "$VM_RUN_DIR/tok.state:4242001:$list" || boot_die "cannot make the vaults"
         for i in $(seq "$n"); do echo "/work/b$i.img b$i /mnt/b$i on-remove=close"; done >"$VM_WORK/vaults"
         echo "$n ${PLUG_BENCH_ROUNDS:-3}" >"$VM_WORK/bench"
