@@ -145,6 +145,8 @@ void vault_unlocked_clear(struct vault_unlocked *u);
 
 int vault_unlock(struct crypt_device *cd, const struct vault_header *h, const struct vault_tokens_ctx *ctx,
                  const struct vault_unlock_req *req, struct vault_unlocked *ret);
+/* open.c: what an open reports of the unlock that did it (which token, keyslot, KDF runs). */
+struct vault_open_result vault_open_result_of(const struct vault_unlocked *u);
 /* The volume key of a header change (enroll, recovery-key): `auth` given, else a present
  * enrolled token, else what ctx->ask gets typed. */
 int vault_unlock_volume_key(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_auth *auth,

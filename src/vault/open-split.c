@@ -58,14 +58,7 @@ int vault_open_prepare(const struct vault_location *loc, const struct vault_toke
         if (r < 0)
                 return r;
         prep->volume_key = TAKE_STRUCT(u.volume_key);
-        *ret_result = (struct vault_open_result) {
-                .token_id = u.token_id,
-                .keyslot = u.keyslot,
-                .kind = u.kind,
-                .serial_known = u.kind == VAULT_AUTH_TOKEN && u.token.serial_known,
-                .serial = u.kind == VAULT_AUTH_TOKEN ? u.token.serial : 0,
-                .keyslot_attempts = u.attempts,
-        };
+        *ret_result = vault_open_result_of(&u);
         *ret = TAKE_PTR(owned);
         return 0;
 }

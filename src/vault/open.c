@@ -9,6 +9,18 @@ static uint32_t activate_flags(const struct vault_open_params *p) {
         return p->readonly ? CRYPT_ACTIVATE_READONLY : 0;
 }
 
+struct vault_open_result vault_open_result_of(const struct vault_unlocked *u) {
+        bool token = u->kind == VAULT_AUTH_TOKEN;
+        return (struct vault_open_result) {
+                .token_id = u->token_id,
+                .keyslot = u->keyslot,
+                .kind = u->kind,
+                .serial_known = token && u->token.serial_known,
+                .serial = token ? u->token.serial : 0,
+                .keyslot_attempts = u->attempts,
+        };
+}
+
 int vault_open_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_open_params *p,
                       struct vault_open_result *ret) {
         if (!v || !p || !ret)
@@ -26,14 +38,7 @@ int vault_open_loaded(struct vault *v, const struct vault_tokens_ctx *ctx, const
         int r = vault_unlock(v->cd, &v->h, ctx, &req, &u);
         if (r < 0)
                 return r;
-        *ret = (struct vault_open_result) {
-                .token_id = u.token_id,
-                .keyslot = u.keyslot,
-                .kind = u.kind,
-                .serial_known = u.kind == VAULT_AUTH_TOKEN && u.token.serial_known,
-                .serial = u.kind == VAULT_AUTH_TOKEN ? u.token.serial : 0,
-                .keyslot_attempts = u.attempts,
-        };
+        *ret = vault_open_result_of(&u);
         return 0;
 }
 
