@@ -81,6 +81,11 @@ void plug_open_all(struct plug_open *jobs, size_t n) {
                 fflush(stderr);
                 pid_t pid = pids ? fork() : -1;
                 if (pid == 0) {
+                        /* This child opens vault i only: it wipes the other vaults' keys it
+                         * inherited, so that each process holds one vault's key. */
+                        for (size_t k = 0; k < n; k++)
+                                if (k != i)
+                                        vault_prepared_wipe_key(jobs[k].prep);
                         int code = activate_one(&jobs[i]);
                         vault_prepared_free(TAKE_PTR(jobs[i].prep));
                         fflush(stderr);

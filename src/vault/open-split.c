@@ -24,6 +24,11 @@ void vault_prepared_free(struct vault_prepared *p) {
         free(p);
 }
 
+void vault_prepared_wipe_key(struct vault_prepared *p) {
+        if (p)
+                secret_clear(&p->volume_key);
+}
+
 static int unlock_volume_key(struct vault *v, const struct vault_tokens_ctx *ctx, const struct vault_open_params *p,
                              struct vault_unlocked *ret) {
         struct vault_unlock_req req = {

@@ -284,6 +284,9 @@ int vault_open_prepare(const struct vault_location *loc, const struct vault_toke
                        struct vault_open_result *ret_result);
 int vault_open_activate(const struct vault_prepared *p);
 void vault_prepared_free(struct vault_prepared *p);
+/* Wipes the volume key and nothing else (the header stays loaded): a process forked to open one
+ * vault drops the keys of the others it inherited. vault_open_activate() then fails. */
+void vault_prepared_wipe_key(struct vault_prepared *p);
 static inline void vault_prepared_freep(struct vault_prepared **p) {
         vault_prepared_free(*p);
 }
