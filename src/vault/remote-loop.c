@@ -3,7 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
+#include <limits.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 
 #include "shared/macros.h"
 #include "vault/remote.h"
+#include "vault/vault.h"
 
 /* The one loop device under /dev/mapper/NAME ("loopN"), through /sys/dev/block/M:m/slaves.
  * -ENOENT: no such mapping; -ENOTBLK: its device is not a loop device. */
@@ -46,27 +47,15 @@ static int mapping_loop(const char *name, char *buf, size_t len) {
         return r;
 }
 
-/* Whether the loop device reads the file `image`, as the kernel names it. */
-static bool loop_reads(const char *loop, const char *image) {
-        char path[300], backing[sizeof(REMOTE_STATE_DIR) + 64 + REMOTE_URL_PATH_MAX + 2];
-        snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", loop);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return false;
-        bool ok = fgets(backing, sizeof(backing), f) != NULL;
-        fclose(f);
-        backing[strcspn(backing, "\n")] = '\0';
-        return ok && strcmp(backing, image) == 0;
-}
-
 int remote_mount_direct_io(const struct remote_mount *m, const char *name) {
         char loop[64], dev[80];
         int r = mapping_loop(name, loop, sizeof(loop));
         if (r < 0)
                 return r;
-        if (!loop_reads(loop, remote_mount_image(m)))
-                return -ENOTBLK;
         snprintf(dev, sizeof(dev), "/dev/%s", loop);
+        char backing[PATH_MAX];
+        if (vault_loop_backing_file(dev, backing, sizeof(backing)) < 0 || strcmp(backing, remote_mount_image(m)) != 0)
+                return -ENOTBLK;
         int fd = open(dev, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
