@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -67,7 +68,14 @@ static int make_dirs(struct remote_mount *m) {
 }
 
 /* The keeper's child: sshfs in the foreground, with a fixed environment (HOME for the client's
- * keys and known_hosts). stdin is /dev/null: nothing can be typed to it. */
+ * keys and known_hosts). stdin is /dev/null: nothing can be typed to it.
+ *
+ * sshfs and its SSH client are the I/O path of the vault's loop device: when they allocate
+ * memory, reclaim must not start I/O (it could wait for the vault's writeback, which waits for
+ * them), and a write of theirs is throttled by the dirty pages of its own device, not of all
+ * devices (the vault's among them). PR_SET_IO_FLUSHER asks both of the kernel; it
+ * is inherited by threads and children and survives execve (docs/protocol.md §11). It needs
+ * CAP_SYS_RESOURCE; without it the mount works as before, so a refusal is not an error. */
 static void exec_sshfs(const char *source, const char *dir, const char *ssh_command, unsigned port) {
         char opt_cmd[SSH_COMMAND_MAX + 64], opt_port[16], home[300] = "HOME=/";
         const struct passwd *pw = getpwuid(geteuid());
@@ -101,6 +109,7 @@ static void exec_sshfs(const char *source, const char *dir, const char *ssh_comm
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
                 _exit(127);
+        (void) prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0);
         static const char *const paths[] = { "/usr/bin/sshfs", "/bin/sshfs", "/usr/local/bin/sshfs" };
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 execve(paths[i], (char *const *) argv, env);

@@ -267,7 +267,8 @@ class Run:
         # host thread per vCPU (MTTCG). The tests keep 1.
         smp = os.environ.get("YKVM_SMP", "1")
         accel = "tcg" if smp == "1" else "tcg,thread=multi"
-        argv = ["qemu-system-x86_64", "-accel", accel, "-m", "1024", "-smp", smp,
+        # YKVM_MEM (MiB): more RAM for bench/remote-throughput.
+        argv = ["qemu-system-x86_64", "-accel", accel, "-m", os.environ.get("YKVM_MEM", "1024"), "-smp", smp,
                 "-display", "none", "-monitor", "none", "-serial", "stdio", "-nic", "none",
                 "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
                 "-qmp", "unix:%s,server=on,wait=off" % os.path.join(self.dir, "qmp.sock"),

@@ -2,7 +2,8 @@
 # the same boot as plug-udev): OpenSSH's sshd and Dropbear's server listen on the guest's
 # loopback and hold the images under /srv.
 #  - through ssh (sshd, port 22): create, open --mount, a tree and a plaintext marker written,
-#    close --unmount (nothing left: no sshfs, no loop, no state), reopen with the token,
+#    sshfs and ssh run as I/O flushers (PR_SET_IO_FLUSHER), close --unmount (nothing left: no
+#    sshfs, no loop, no state), reopen with the token,
 #    checksums equal, then grown by 64 MiB while mounted (ykunlock grow ssh://…: df shows it,
 #    files intact); the marker is not in the remote image; the server's log and every
 #    process's arguments hold neither the recovery key nor the marker;
@@ -35,7 +36,8 @@ host_prepare() {
         # The root disk has little room: large images go to a disk of their own (sparse here).
         truncate -s 1G "$VM_DISKS/vdc.img"
         if [ -n "${REMOTE_BENCH:-}" ]; then
-                echo "${REMOTE_BENCH_MIB:-256}" >"$VM_WORK/bench"
+                echo "${REMOTE_BENCH_MIB:-256} ${REMOTE_BENCH_CLIENTS:-ssh dbclient}" >"$VM_WORK/bench"
+                [ -z "${REMOTE_BENCH_DIAG:-}" ] || touch "$VM_WORK/bench-diag"
         fi
 }
 
@@ -71,6 +73,22 @@ servers_start() {
         vm_pass servers
 }
 
+# io_flushers NAME: sshfs and the SSH client under it run with PR_SET_IO_FLUSHER: the kernel's
+# flags of each (field 9 of /proc/PID/stat) hold PF_MEMALLOC_NOIO (0x80000) and
+# PF_LOCAL_THROTTLE (0x100000).
+io_flushers() {
+        local p flags n=0
+        for p in $(pgrep -x sshfs) $(pgrep -x ssh) $(pgrep -x dbclient); do
+                flags=$(sed 's/^.*) //' /proc/$p/stat | cut -d' ' -f7)
+                vm_log "$(cat /proc/$p/comm) $p: flags $(printf %#x "$flags")"
+                [ $((flags & 0x180000)) = $((0x180000)) ] ||
+                        vm_fail "$1-io-flusher" "$(cat /proc/$p/comm) $p is no I/O flusher: flags $(printf %#x "$flags")"
+                n=$((n + 1))
+        done
+        [ $n = 2 ] || vm_fail "$1-io-flusher" "expected sshfs and one client: $(pgrep -a 'sshfs|ssh|dbclient')"
+        vm_pass "$1-io-flusher"
+}
+
 # vault_round NAME URL [--ssh-command CMD]: create, fill, close, reopen, compare, close.
 vault_round() {
         local name=$1 url=$2 img=/srv/${1}.img sum
@@ -87,6 +105,7 @@ vault_round() {
         vm_check "$name-open" ykunlock open "$url" "$name" --mount /mnt/$name "$@"
         vm_is_mounted /mnt/$name || vm_fail "$name-mounted" "/mnt/$name is not mounted"
         losetup -l | grep -q "/run/ykunlock/remote/" || vm_fail "$name-loop" "no loop device on the sshfs image: $(losetup -l)"
+        io_flushers "$name"
         mkdir -p /mnt/$name/dir
         seq 1 20000 >/mnt/$name/dir/numbers
         head -c 2000000 /dev/urandom >/mnt/$name/random.bin
@@ -165,10 +184,13 @@ lost_connection() {
         vm_pass lost-connection
 }
 
-# write_mib DIR MIB: writes MIB MiB of zeros into DIR/data and syncs it; prints the MiB/s.
+# write_mib DIR MIB: writes MIB MiB of zeros into DIR/data and syncs it; prints the MiB/s. Each
+# write starts with clean caches (the server's file of the write before stays in this guest's
+# page cache otherwise: a real remote host has its own).
 write_mib() {
         local t0 t1
         sync
+        echo 3 >/proc/sys/vm/drop_caches
         t0=$(date +%s%N)
         dd if=/dev/zero of="$1/data" bs=1M count="$2" conv=fsync status=none || vm_fail bench-write "dd into $1"
         t1=$(date +%s%N)
@@ -177,17 +199,73 @@ write_mib() {
         echo "$2 $t0 $t1" | awk '{ printf "%.1f", $1 / (($3 - $2) / 1e9) }'
 }
 
+# bench_ceiling: what dm-crypt alone writes in this machine: aes-xts-plain64 (the vaults'
+# cipher) over a file in tmpfs, so that neither a disk nor the network counts.
+bench_ceiling() {
+        local t0 t1
+        mkdir -p /tmp/ceil && mount -t tmpfs -o size=300M tmpfs /tmp/ceil
+        truncate -s 256M /tmp/ceil/img
+        head -c 64 /dev/urandom >/tmp/ceil.key
+        cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 512 --key-file /tmp/ceil.key \
+                /tmp/ceil/img ceil || vm_fail bench-ceiling "cannot open a plain dm-crypt mapping"
+        t0=$(date +%s%N)
+        dd if=/dev/zero of=/dev/mapper/ceil bs=1M count=192 oflag=direct status=none
+        t1=$(date +%s%N)
+        cryptsetup close ceil
+        umount /tmp/ceil
+        echo "192 $t0 $t1" | awk '{ printf "%.1f", $1 / (($3 - $2) / 1e9) }'
+}
+
+# bench_sample: what the machine does while the vault is written, every 5 s (REMOTE_BENCH_DIAG=1:
+# memory, in-flight I/O, the busiest processes, the kernel stacks of the I/O path).
+bench_sample() {
+        sleep 3
+        while :; do
+                echo "diag: t=$(cut -d' ' -f1 /proc/uptime) $(grep -E '^(Dirty|Writeback):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')" \
+                        "loop-inflight=$(cat /sys/block/loop*/inflight 2>/dev/null | tr -s ' ' | tr '\n' ,)" \
+                        "dm-inflight=$(cat /sys/block/dm-*/inflight 2>/dev/null | tr -s ' ' | tr '\n' ,)"
+                top -b -n 1 -w 120 | sed -n '8,14p' | sed 's/^/diag-top: /'
+                echo "diag-mem: $(grep -E '^(MemFree|MemAvailable|Cached):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')" \
+                        "fuse-waiting=$(cat /sys/fs/fuse/connections/*/waiting 2>/dev/null | tr '\n' ,)" \
+                        "max_bg=$(cat /sys/fs/fuse/connections/*/max_background 2>/dev/null | tr '\n' ,)"
+                for p in $(pgrep -x sshfs) $(pgrep -x ssh) $(pgrep -x sftp-server) \
+                        $(ps -eo pid=,comm= | awk '/loop|kcryptd|dmcrypt_write/ {print $1}') $(pgrep -x dd); do
+                        for t in /proc/$p/task/*; do
+                                echo "diag-stack $p/${t##*/} $(cat $t/comm 2>/dev/null) $(cat $t/wchan 2>/dev/null):" \
+                                        "$(awk '{print $2}' $t/stack 2>/dev/null | head -n 8 | tr '\n' ' ')"
+                        done
+                done
+                sleep 5
+        done
+}
+
 # remote_bench: plain sshfs (no encryption of ours) against a vault over the same sshfs, for
-# ssh (sshd) and dbclient (dropbear), MIB MiB each; "remote-bench: ..." lines on the console.
+# ssh (sshd) and dbclient (dropbear), MIB MiB each, and the parts of the vault's cost apart:
+# dm-crypt alone (bench_ceiling) and a vault on a local image in the server's directory (dm-crypt,
+# the loop device and ext4, no network). "remote-bench: ..." lines on the console.
 remote_bench() {
-        local mib cmd sc addr url port plain vault
-        mib=$(cat /work/bench)
-        mkfs.ext4 -q /dev/vdc && mount /dev/vdc /srv || vm_fail bench-srv "cannot make /srv on /dev/vdc"
-        for cmd in ssh dbclient; do
+        local mib clients cmd sc addr url port plain vault sampler
+        read -r mib clients </work/bench
+        # The server keeps its files in tmpfs. On a disk, its writes would be throttled by the
+        # kernel's global dirty limit, which counts the vault's own pages under writeback: in one
+        # kernel the vault waits for the server, and the server for the vault (docs/remote.md,
+        # "A vault on the same machine"). A real server has a kernel of its own.
+        mount -t tmpfs -o size=$((2 * mib + 200))M tmpfs /srv || vm_fail bench-srv "cannot mount tmpfs on /srv"
+        echo "remote-bench-ceiling: dmcrypt_mibs=$(bench_ceiling)"
+        echo "remote-bench-cpu: $(nproc) vCPU, $(grep -m1 -o -w aes /proc/cpuinfo || echo no) AES-NI," \
+                "$(grep -A2 '^name *: xts(aes)' /proc/crypto | sed -n 's/^driver *: //p' | head -n 1)"
+        ykunlock create /srv/local.img --size $((mib + 64))M --fs ext4 >/dev/null 2>/tmp/c.err ||
+                vm_fail bench-create "$(cat /tmp/c.err)"
+        mkdir -p /mnt/plain /mnt/vault
+        vm_check bench-open-local ykunlock open /srv/local.img bench --mount /mnt/vault
+        vault=$(write_mib /mnt/vault "$mib")
+        vm_check bench-close-local ykunlock close bench --unmount
+        rm -f /srv/local.img
+        echo "remote-bench-local: mib=$mib vault_mibs=$vault"
+        for cmd in $clients; do
                 port=22 sc=ssh addr=127.0.0.1
                 [ $cmd = dbclient ] && port=2222 sc="dbclient -y" addr=127.0.0.2
                 url=ssh://root@$addr:$port/srv/bench-$cmd.img
-                mkdir -p /mnt/plain /mnt/vault
                 if [ $cmd = ssh ]; then
                         sshfs -o ServerAliveInterval=5,ServerAliveCountMax=3,BatchMode=yes root@127.0.0.1:/srv /mnt/plain
                 else
@@ -198,8 +276,15 @@ remote_bench() {
                 ykunlock create "$url" --size $((mib + 64))M --fs ext4 --ssh-command "$sc" >/dev/null 2>/tmp/c.err ||
                         vm_fail bench-create "$(cat /tmp/c.err)"
                 vm_check "bench-open-$cmd" ykunlock open "$url" bench --mount /mnt/vault --ssh-command "$sc"
+                sampler=
+                if [ -e /work/bench-diag ]; then
+                        bench_sample &
+                        sampler=$!
+                fi
                 vault=$(write_mib /mnt/vault "$mib")
+                [ -z "$sampler" ] || { kill "$sampler"; wait "$sampler" || :; }
                 vm_check "bench-close-$cmd" ykunlock close bench --unmount
+                rm -f /srv/bench-$cmd.img
                 echo "remote-bench: client=$cmd mib=$mib plain_mibs=$plain vault_mibs=$vault"
         done
         vm_pass remote-bench
