@@ -34,11 +34,12 @@ die() { echo "build-root: $*" >&2; exit 1; }
 say() { echo "build-root: $*" >&2; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-# What every guest scenario needs in the root. initramfs-tools and dracut-core do not conflict
+# What every guest scenario needs in the root (iproute2: bench/remote-throughput shapes the
+# loopback link with tc). initramfs-tools and dracut-core do not conflict
 # (the `dracut` package does); the libraries are those of ykunlock and its token plugin.
 PACKAGES=(systemd systemd-sysv udev kmod cryptsetup cryptsetup-initramfs initramfs-tools
         dracut-core zstd busybox pcscd libccid e2fsprogs rsync openssh-server openssh-client
-        dropbear-bin sshfs fuse3 util-linux mount procps
+        dropbear-bin sshfs fuse3 util-linux mount procps iproute2
         libcryptsetup12 libpcsclite1 libykpers-1-1 libyubikey0 libjson-c5 libssl3)
 
 # Files dpkg never unpacks into the root (documentation, manuals, translations): patterns for

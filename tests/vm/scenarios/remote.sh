@@ -13,8 +13,9 @@
 #  - the connection killed on the server side while mounted: ykunlock reports it, the mapping,
 #    the file system, the loop device and the sshfs mount are gone within 30 s (docs/remote.md),
 #    and `close` succeeds afterwards;
-#  - Dropbear's server stopped (SIGSTOP) while mounted through dbclient: its keepalives give up,
-#    and the same teardown follows, within 45 s;
+#  - the server's session processes stopped (SIGSTOP) while mounted, through dbclient (Dropbear's
+#    server; -K) and through ssh (sshd; ServerAliveInterval/CountMax): the client's keepalives
+#    give up, and the same teardown follows, within 45 s;
 #  - the other verbs on a remote vault: backup ssh://… of a small tree (nothing left mounted
 #    after, checksums equal after reopening), header backup ssh://… through dbclient (the same
 #    bytes as cryptsetup's luksHeaderBackup of the server's file), list ssh://…; a host that
@@ -36,7 +37,8 @@ host_prepare() {
         # The root disk has little room: large images go to a disk of their own (sparse here).
         truncate -s 1G "$VM_DISKS/vdc.img"
         if [ -n "${REMOTE_BENCH:-}" ]; then
-                echo "${REMOTE_BENCH_MIB:-256} ${REMOTE_BENCH_CLIENTS:-ssh dbclient}" >"$VM_WORK/bench"
+                echo "${REMOTE_BENCH_MIB:-256} ${REMOTE_BENCH_LINK:--} ${REMOTE_BENCH_CLIENTS:-ssh dbclient}" >"$VM_WORK/bench"
+                cp "$BOOT_KROOT/lib/modules/$BOOT_KVER/kernel/net/sched/sch_netem.ko" "$VM_WORK/"
                 [ -z "${REMOTE_BENCH_DIAG:-}" ] || touch "$VM_WORK/bench-diag"
         fi
 }
@@ -199,14 +201,15 @@ write_mib() {
         echo "$2 $t0 $t1" | awk '{ printf "%.1f", $1 / (($3 - $2) / 1e9) }'
 }
 
-# bench_ceiling: what dm-crypt alone writes in this machine: aes-xts-plain64 (the vaults'
-# cipher) over a file in tmpfs, so that neither a disk nor the network counts.
+# bench_ceiling: what dm-crypt alone writes in this machine: aes-xts-plain64 with 4096-byte
+# sectors (the vaults' cipher and sector size) over a file in tmpfs, so that neither a disk nor
+# the network counts.
 bench_ceiling() {
         local t0 t1
         mkdir -p /tmp/ceil && mount -t tmpfs -o size=300M tmpfs /tmp/ceil
         truncate -s 256M /tmp/ceil/img
         head -c 64 /dev/urandom >/tmp/ceil.key
-        cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 512 --key-file /tmp/ceil.key \
+        cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 512 --sector-size 4096 --key-file /tmp/ceil.key \
                 /tmp/ceil/img ceil || vm_fail bench-ceiling "cannot open a plain dm-crypt mapping"
         t0=$(date +%s%N)
         dd if=/dev/zero of=/dev/mapper/ceil bs=1M count=192 oflag=direct status=none
@@ -240,17 +243,24 @@ bench_sample() {
 }
 
 # remote_bench: plain sshfs (no encryption of ours) against a vault over the same sshfs, for
-# ssh (sshd) and dbclient (dropbear), MIB MiB each, and the parts of the vault's cost apart:
+# ssh (sshd) and dbclient (dropbear), MIB MiB each, over the bare loopback or a link shaped by
+# netem (REMOTE_BENCH_LINK: a rate such as 20mbit), and the parts of the vault's cost apart:
 # dm-crypt alone (bench_ceiling) and a vault on a local image in the server's directory (dm-crypt,
 # the loop device and ext4, no network). "remote-bench: ..." lines on the console.
 remote_bench() {
-        local mib clients cmd sc addr url port plain vault sampler
-        read -r mib clients </work/bench
+        local mib link clients cmd sc addr url port plain vault sampler
+        read -r mib link clients </work/bench
         # The server keeps its files in tmpfs. On a disk, its writes would be throttled by the
         # kernel's global dirty limit, which counts the vault's own pages under writeback: in one
         # kernel the vault waits for the server, and the server for the vault (docs/remote.md,
         # "A vault on the same machine"). A real server has a kernel of its own.
         mount -t tmpfs -o size=$((2 * mib + 200))M tmpfs /srv || vm_fail bench-srv "cannot mount tmpfs on /srv"
+        if [ "$link" != - ]; then
+                # A WAN link on the loopback: LINK bit/s each way, 10 ms each way (20 ms round trip).
+                insmod /work/sch_netem.ko && tc qdisc add dev lo root netem delay 10ms rate "$link" ||
+                        vm_fail bench-link "cannot shape lo to $link"
+                echo "remote-bench-link: $(tc qdisc show dev lo | head -n 1)"
+        fi
         echo "remote-bench-ceiling: dmcrypt_mibs=$(bench_ceiling)"
         echo "remote-bench-cpu: $(nproc) vCPU, $(grep -m1 -o -w aes /proc/cpuinfo || echo no) AES-NI," \
                 "$(grep -A2 '^name *: xts(aes)' /proc/crypto | sed -n 's/^driver *: //p' | head -n 1)"
@@ -318,21 +328,35 @@ large_write() {
 
 # A server that stops answering (its session process stopped, the TCP connection stays up):
 # dbclient's keepalives (-K 5: gives up after 15 s) end it, then the keeper tears down.
+# descendants PID: the children of PID, their children, and so on.
+descendants() {
+        local c
+        for c in $(pgrep -P "$1"); do
+                echo "$c"
+                descendants "$c"
+        done
+}
+
+# lost_keepalive NAME URL SERVER_PID [--ssh-command CMD]: the server's processes of the vault's
+# connection are stopped (SIGSTOP: the TCP connection stays up, nothing answers); the client's
+# keepalives give up and the vault is torn down within 45 s.
 lost_keepalive() {
-        mkdir -p /mnt/b
-        vm_check silent-open ykunlock open ssh://root@127.0.0.2:2222/srv/b.img b --mount /mnt/b --ssh-command "dbclient -y"
-        local t0 sessions
-        sessions=$(pgrep -P "$(cat /tmp/dropbear.pid)")
-        [ -n "$sessions" ] || vm_fail silent-sessions "no dropbear session process"
+        local name=$1 url=$2 server=$3 t0 sessions
+        shift 3
+        mkdir -p /mnt/$name
+        vm_check "$name-silent-open" ykunlock open "$url" "$name" --mount /mnt/$name "$@"
+        sessions=$(descendants "$server")
+        [ -n "$sessions" ] || vm_fail "$name-silent-sessions" "no session process under the server $server"
         t0=$(cut -d. -f1 /proc/uptime)
         kill -STOP $sessions
-        wait_for 45 sh -c '[ ! -e /dev/mapper/b ]' || vm_fail silent-mapping "/dev/mapper/b still there after 45 s"
-        wait_for 10 sh -c '! grep -q " fuse.sshfs " /proc/mounts' || vm_fail silent-sshfs "$(grep sshfs /proc/mounts)"
-        vm_log "torn down $(($(cut -d. -f1 /proc/uptime) - t0)) s after the server stopped answering"
+        wait_for 45 sh -c "[ ! -e /dev/mapper/$name ]" || vm_fail "$name-silent-mapping" "/dev/mapper/$name still there after 45 s"
+        wait_for 10 sh -c '! grep -q " fuse.sshfs " /proc/mounts' || vm_fail "$name-silent-sshfs" "$(grep sshfs /proc/mounts)"
+        vm_log "$name: torn down $(($(cut -d. -f1 /proc/uptime) - t0)) s after the server stopped answering"
         kill -KILL $sessions
-        vm_check silent-close ykunlock close b
-        vm_output_has "was closed when its SSH connection was lost" || vm_fail silent-close-message "$(cat /tmp/vm_check.out)"
-        vm_pass lost-keepalive
+        vm_check "$name-silent-close" ykunlock close "$name"
+        vm_output_has "was closed when its SSH connection was lost" ||
+                vm_fail "$name-silent-close-message" "$(cat /tmp/vm_check.out)"
+        vm_pass "$name-lost-keepalive"
 }
 
 # nothing_left NAME: no sshfs mount or process, no loop device on it, no remote state.
@@ -413,6 +437,7 @@ guest_main() {
         vault_round b ssh://root@127.0.0.2:2222/srv/b.img --ssh-command "dbclient -y"
         remote_verbs
         lost_connection
-        lost_keepalive
+        lost_keepalive b ssh://root@127.0.0.2:2222/srv/b.img "$(cat /tmp/dropbear.pid)" --ssh-command "dbclient -y"
+        lost_keepalive a ssh://root@127.0.0.1/srv/a.img "$(cat /run/sshd.pid)"
         large_write
 }
