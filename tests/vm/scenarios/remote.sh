@@ -273,13 +273,18 @@ remote_bench() {
         rm -f /srv/local.img
         echo "remote-bench-local: mib=$mib vault_mibs=$vault"
         for cmd in $clients; do
-                port=22 sc=ssh addr=127.0.0.1
-                [ $cmd = dbclient ] && port=2222 sc="dbclient -y" addr=127.0.0.2
+                # CLIENT or CLIENT-SERVER: ssh to sshd, dbclient to Dropbear's server, dbclient-sshd.
+                case $cmd in
+                ssh) port=22 sc=ssh addr=127.0.0.1 ;;
+                dbclient) port=2222 sc="dbclient -y" addr=127.0.0.2 ;;
+                dbclient-sshd) port=22 sc="dbclient -y" addr=127.0.0.1 ;;
+                *) vm_fail bench-client "no bench client $cmd" ;;
+                esac
                 url=ssh://root@$addr:$port/srv/bench-$cmd.img
-                if [ $cmd = ssh ]; then
-                        sshfs -o ServerAliveInterval=5,ServerAliveCountMax=3,BatchMode=yes root@127.0.0.1:/srv /mnt/plain
+                if [ "$sc" = ssh ]; then
+                        sshfs -o ServerAliveInterval=5,ServerAliveCountMax=3,BatchMode=yes root@$addr:/srv /mnt/plain
                 else
-                        sshfs -o "ssh_command=dbclient -y -K 5" -p 2222 root@127.0.0.2:/srv /mnt/plain
+                        sshfs -o "ssh_command=dbclient -y -K 5" -p $port root@$addr:/srv /mnt/plain
                 fi
                 plain=$(write_mib /mnt/plain "$mib")
                 fusermount3 -u /mnt/plain
