@@ -253,7 +253,7 @@ remote_bench() {
         # The server keeps its files in tmpfs. On a disk, its writes would be throttled by the
         # kernel's global dirty limit, which counts the vault's own pages under writeback: in one
         # kernel the vault waits for the server, and the server for the vault (docs/remote.md,
-        # "A vault on the same machine"). A real server has a kernel of its own.
+        # "A vault whose server is the same machine"). A real server has a kernel of its own.
         mount -t tmpfs -o size=$((2 * mib + 200))M tmpfs /srv || vm_fail bench-srv "cannot mount tmpfs on /srv"
         if [ "$link" != - ]; then
                 # A WAN link on the loopback: LINK bit/s each way, 10 ms each way (20 ms round trip).
@@ -331,8 +331,6 @@ large_write() {
         vm_pass large-write
 }
 
-# A server that stops answering (its session process stopped, the TCP connection stays up):
-# dbclient's keepalives (-K 5: gives up after 15 s) end it, then the keeper tears down.
 # descendants PID: the children of PID, their children, and so on.
 descendants() {
         local c
