@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/exit-code.h"
@@ -184,10 +185,28 @@ bool cli_may_ask(const struct cli_global *g) {
         return !g->batch && stdin_is_terminal();
 }
 
+/* A message goes out as one write(2): plug-event's children share stderr, and a line
+ * written in three pieces interleaves with a sibling's ("ykunlock: ykunlock: v1: …v2: …"). */
 __attribute__((format(printf, 1, 0))) static void vmessage(const char *fmt, va_list ap) {
-        fputs("ykunlock: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        /* On failure the *asprintf pointers are undefined: reset them before the cleanup sees them. */
+        _cleanup_(freep) char *text = NULL;
+        _cleanup_(freep) char *line = NULL;
+        if (vasprintf(&text, fmt, ap) < 0)
+                text = NULL;
+        if (!text || asprintf(&line, "ykunlock: %s\n", text) < 0) {
+                line = NULL;
+                fputs("ykunlock: out of memory while writing a message\n", stderr);
+                return;
+        }
+        fflush(stderr);
+        for (size_t done = 0, len = strlen(line); done < len;) {
+                ssize_t w = write(STDERR_FILENO, line + done, len - done);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return;
+                done += (size_t) w;
+        }
 }
 
 
