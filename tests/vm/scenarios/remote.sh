@@ -77,7 +77,7 @@ servers_start() {
 
 # io_flushers NAME: sshfs and the SSH client under it run with PR_SET_IO_FLUSHER: the kernel's
 # flags of each (field 9 of /proc/PID/stat) hold PF_MEMALLOC_NOIO (0x80000) and
-# PF_LOCAL_THROTTLE (0x100000).
+# PF_LOCAL_THROTTLE (0x100000). An ssh client has -oCompression=no.
 io_flushers() {
         local p flags n=0
         for p in $(pgrep -x sshfs) $(pgrep -x ssh) $(pgrep -x dbclient); do
@@ -86,6 +86,11 @@ io_flushers() {
                 [ $((flags & 0x180000)) = $((0x180000)) ] ||
                         vm_fail "$1-io-flusher" "$(cat /proc/$p/comm) $p is no I/O flusher: flags $(printf %#x "$flags")"
                 n=$((n + 1))
+        done
+        # ssh is told not to compress ciphertext (a user's ssh_config may ask for compression).
+        for p in $(pgrep -x ssh); do
+                tr '\0' '\n' </proc/$p/cmdline | grep -qx -- -oCompression=no ||
+                        vm_fail "$1-no-compression" "ssh $p: $(tr '\0' ' ' </proc/$p/cmdline)"
         done
         [ $n = 2 ] || vm_fail "$1-io-flusher" "expected sshfs and one client: $(pgrep -a 'sshfs|ssh|dbclient')"
         vm_pass "$1-io-flusher"
