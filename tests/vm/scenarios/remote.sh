@@ -191,19 +191,22 @@ lost_connection() {
         vm_pass lost-connection
 }
 
-# write_mib DIR MIB: writes MIB MiB of zeros into DIR/data and syncs it; prints the MiB/s. Each
+# write_mib DIR MIB SRC: writes MIB MiB of SRC into DIR/data and syncs it; prints the MiB/s and
+# the MiB that crossed the loopback meanwhile (both directions: lo counts a packet once). Each
 # write starts with clean caches (the server's file of the write before stays in this guest's
 # page cache otherwise: a real remote host has its own).
 write_mib() {
-        local t0 t1
+        local t0 t1 b0 b1
         sync
         echo 3 >/proc/sys/vm/drop_caches
+        b0=$(cat /sys/class/net/lo/statistics/tx_bytes)
         t0=$(date +%s%N)
-        dd if=/dev/zero of="$1/data" bs=1M count="$2" conv=fsync status=none || vm_fail bench-write "dd into $1"
+        dd if="$3" of="$1/data" bs=1M count="$2" conv=fsync status=none || vm_fail bench-write "dd into $1"
         t1=$(date +%s%N)
+        b1=$(cat /sys/class/net/lo/statistics/tx_bytes)
         rm -f "$1/data"
         sync
-        echo "$2 $t0 $t1" | awk '{ printf "%.1f", $1 / (($3 - $2) / 1e9) }'
+        echo "$2 $t0 $t1 $b0 $b1" | awk '{ printf "%.2f %.0f", $1 / (($3 - $2) / 1e9), ($5 - $4) / 1048576 }'
 }
 
 # bench_ceiling: what dm-crypt alone writes in this machine: aes-xts-plain64 with 4096-byte
@@ -253,7 +256,7 @@ bench_sample() {
 # dm-crypt alone (bench_ceiling) and a vault on a local image in the server's directory (dm-crypt,
 # the loop device and ext4, no network). "remote-bench: ..." lines on the console.
 remote_bench() {
-        local mib link clients cmd sc addr url port plain vault sampler
+        local mib link clients cmd sc addr url port plain vault sampler zeros
         read -r mib link clients </work/bench
         # The server keeps its files in tmpfs. On a disk, its writes would be throttled by the
         # kernel's global dirty limit, which counts the vault's own pages under writeback: in one
@@ -266,6 +269,11 @@ remote_bench() {
                         vm_fail bench-link "cannot shape lo to $link"
                 echo "remote-bench-link: $(tc qdisc show dev lo | head -n 1)"
         fi
+        # What a backup writes is mostly incompressible (compressed media and archives; the vault's
+        # ciphertext always is), and dbclient compresses what it sends (docs/remote.md): the writes
+        # copy random bytes from tmpfs. Plain sshfs is also written zeros, to show compression.
+        mkdir -p /bench-src && mount -t tmpfs -o size=$((mib + 8))M tmpfs /bench-src &&
+                head -c $((mib << 20)) /dev/urandom >/bench-src/random || vm_fail bench-src "cannot make the random source"
         echo "remote-bench-ceiling: dmcrypt_mibs=$(bench_ceiling)"
         echo "remote-bench-cpu: $(nproc) vCPU, $(grep -m1 -o -w aes /proc/cpuinfo || echo no) AES-NI," \
                 "$(grep -A2 '^name *: xts(aes)' /proc/crypto | sed -n 's/^driver *: //p' | head -n 1)"
@@ -273,7 +281,8 @@ remote_bench() {
                 vm_fail bench-create "$(cat /tmp/c.err)"
         mkdir -p /mnt/plain /mnt/vault
         vm_check bench-open-local ykunlock open /srv/local.img bench --mount /mnt/vault
-        vault=$(write_mib /mnt/vault "$mib")
+        vault=$(write_mib /mnt/vault "$mib" /bench-src/random)
+        vault=${vault% *}
         vm_check bench-close-local ykunlock close bench --unmount
         rm -f /srv/local.img
         echo "remote-bench-local: mib=$mib vault_mibs=$vault"
@@ -291,7 +300,9 @@ remote_bench() {
                 else
                         sshfs -o "ssh_command=dbclient -y -K 5" -p $port root@$addr:/srv /mnt/plain
                 fi
-                plain=$(write_mib /mnt/plain "$mib")
+                # write_mib prints "MiB/s wire-MiB"; the line below splits them.
+                zeros=$(write_mib /mnt/plain "$mib" /dev/zero)
+                plain=$(write_mib /mnt/plain "$mib" /bench-src/random)
                 fusermount3 -u /mnt/plain
                 ykunlock create "$url" --size $((mib + 64))M --fs ext4 --ssh-command "$sc" >/dev/null 2>/tmp/c.err ||
                         vm_fail bench-create "$(cat /tmp/c.err)"
@@ -301,11 +312,12 @@ remote_bench() {
                         bench_sample &
                         sampler=$!
                 fi
-                vault=$(write_mib /mnt/vault "$mib")
+                vault=$(write_mib /mnt/vault "$mib" /bench-src/random)
                 [ -z "$sampler" ] || { kill "$sampler"; wait "$sampler" || :; }
                 vm_check "bench-close-$cmd" ykunlock close bench --unmount
                 rm -f /srv/bench-$cmd.img
-                echo "remote-bench: client=$cmd mib=$mib plain_mibs=$plain vault_mibs=$vault"
+                echo "remote-bench: client=$cmd mib=$mib plain_mibs=${plain% *} vault_mibs=${vault% *}" \
+                        "zeros_mibs=${zeros% *} zeros_wire=${zeros#* } plain_wire=${plain#* } vault_wire=${vault#* }"
         done
         vm_pass remote-bench
 }
