@@ -300,7 +300,7 @@ remote_bench() {
                 else
                         sshfs -o "ssh_command=dbclient -y -K 5" -p $port root@$addr:/srv /mnt/plain
                 fi
-                # write_mib prints "MiB/s wire-MiB"; the line below splits them.
+                # write_mib prints "MiB/s wire-MiB"; the remote-bench line below splits them.
                 zeros=$(write_mib /mnt/plain "$mib" /dev/zero)
                 plain=$(write_mib /mnt/plain "$mib" /bench-src/random)
                 fusermount3 -u /mnt/plain
